@@ -1,0 +1,44 @@
+"""The `leam` command: wires the command groups; known errors print one line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+from corpus.cli import run_cmds, status_cmds
+from corpus.config import ConfigError
+from corpus.runrecord import ResumeError
+
+ENGINEER = "Data engineer: pipeline and stages"
+RUNS = "Runs"
+
+app = typer.Typer(
+    name="leam",
+    help="LEAM Corpus: web data → training data for European language models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command(rich_help_panel=ENGINEER)(run_cmds.run)
+app.command(rich_help_panel=ENGINEER)(run_cmds.extract)
+app.command(rich_help_panel=ENGINEER)(run_cmds.langid)
+app.command(rich_help_panel=ENGINEER)(run_cmds.demo)
+app.command(rich_help_panel=RUNS)(status_cmds.status)
+app.command(rich_help_panel=RUNS)(status_cmds.presets)
+
+KNOWN_ERRORS = (ConfigError, ResumeError, FileNotFoundError)
+
+
+def main() -> None:
+    try:
+        app()
+    except KNOWN_ERRORS as err:
+        Console(stderr=True).print(f"[red]error:[/] {err}", highlight=False)
+        if not os.environ.get("LEAM_DEBUG"):
+            Console(stderr=True).print("(set LEAM_DEBUG=1 for the traceback)", style="dim")
+        else:
+            raise
+        sys.exit(2)

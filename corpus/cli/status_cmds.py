@@ -1,0 +1,47 @@
+"""`leam status` and `leam presets`: read what runs and presets hold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+
+from corpus import runrecord
+from corpus.cli import options, tables
+from corpus.config import load_pipeline, preset_names
+from corpus.rundir import RunDir
+
+out = Console()
+
+
+def status(
+    run: Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")],
+    runs_dir: options.RunsDir = Path("runs"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print run.json as it is.")] = False,
+) -> None:
+    """Show a run's record: per stage tasks, documents in/out/rejected, CPU and wall time."""
+    root = Path(run) if Path(run).is_dir() else runs_dir / run
+    record = runrecord.load(RunDir(root))
+    if as_json:
+        out.print_json(json.dumps(record))
+        return
+    out.print(tables.stage_table(record))
+    if record["stages"]:
+        out.print(tables.language_table(record))
+    for line in tables.failures(record):
+        out.print(f"[red]failed[/] {line}")
+
+
+def presets(
+    name: Annotated[str | None, typer.Argument(help="Show this preset, resolved.")] = None,
+) -> None:
+    """List the bundled pipeline presets, or show one with every parameter resolved."""
+    if name is None:
+        for preset in preset_names():
+            out.print(f"{preset:<8} {load_pipeline(preset).description}")
+        return
+    out.print(yaml.safe_dump(load_pipeline(name).resolved(), sort_keys=False, allow_unicode=True))

@@ -1,0 +1,146 @@
+"""Pipeline files: YAML that lists stages in order, each with its parameters.
+
+    name: demo
+    description: extract + language ID on the bundled sample
+    stages:
+      - stage: extract
+      - stage: langid
+        params: {default_threshold: 0.5, thresholds: {sl: 0.3}}
+
+Validation is strict and every error names the file and the key (`stages.1.params.thresholds`).
+A name without a path (`demo`, `eu24`) is a preset shipped in pipelines/presets/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from corpus.stage import StageParams
+
+
+class ConfigError(ValueError):
+    """A pipeline file that cannot be used; the message names the file and the key."""
+
+
+class _StageEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stage: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class _PipelineFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    stages: list[_StageEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    name: str
+    params: StageParams
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    name: str
+    description: str
+    stages: tuple[StageConfig, ...]
+    source: str  # the file or preset it came from
+
+    def resolved(self) -> dict[str, Any]:
+        """Every parameter, defaults included: what run.json records and hashes."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "stages": [
+                {"stage": s.name, "params": s.params.model_dump(mode="json")} for s in self.stages
+            ],
+        }
+
+    def sha256(self) -> str:
+        blob = json.dumps(self.resolved()["stages"], sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def stage(self, name: str) -> StageConfig:
+        return next(s for s in self.stages if s.name == name)
+
+
+def preset_names() -> list[str]:
+    presets = resources.files("pipelines") / "presets"
+    return sorted(
+        p.name.removesuffix(".yaml") for p in presets.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def _read_source(spec: str) -> tuple[str, str]:
+    """(label, YAML text) of a path or a preset name."""
+    path = Path(spec)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise ConfigError(f"{spec}: no such pipeline file")
+        return str(path), path.read_text()
+    if spec in preset_names():
+        preset = resources.files("pipelines") / "presets" / f"{spec}.yaml"
+        return f"preset {spec}", preset.read_text()
+    raise ConfigError(f"{spec}: neither a pipeline file nor a preset ({', '.join(preset_names())})")
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _errors(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> ConfigError:
+    lines = [f"{label}: {_where(prefix + tuple(e['loc']))}: {e['msg']}" for e in err.errors()]
+    return ConfigError("\n".join(lines))
+
+
+def parse_pipeline(text: str, label: str) -> Pipeline:
+    from pipelines.registry import STAGES  # the stages depend on corpus, not the reverse
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{label}: not valid YAML: {err}") from None
+    try:
+        raw = _PipelineFile.model_validate(data)
+    except ValidationError as err:
+        raise _errors(label, err) from None
+    stages = []
+    for i, entry in enumerate(raw.stages):
+        if entry.stage not in STAGES:
+            known = ", ".join(STAGES)
+            raise ConfigError(f"{label}: stages.{i}.stage: unknown stage {entry.stage!r} ({known})")
+        try:
+            params = STAGES[entry.stage].Params.model_validate(entry.params)
+        except ValidationError as err:
+            raise _errors(label, err, ("stages", i, "params")) from None
+        stages.append(StageConfig(entry.stage, params))
+    names = [s.name for s in stages]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{label}: stages: a stage appears twice: {names}")
+    return Pipeline(raw.name, raw.description, tuple(stages), label)
+
+
+def load_pipeline(spec: str) -> Pipeline:
+    label, text = _read_source(spec)
+    return parse_pipeline(text, label)
+
+
+def with_params(pipeline: Pipeline, stage: str, **changes: Any) -> Pipeline:
+    """The pipeline with some parameters of one stage replaced (CLI overrides)."""
+    stages = tuple(
+        StageConfig(s.name, type(s.params).model_validate({**s.params.model_dump(), **changes}))
+        if s.name == stage
+        else s
+        for s in pipeline.stages
+    )
+    return Pipeline(pipeline.name, pipeline.description, stages, pipeline.source)

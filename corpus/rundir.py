@@ -1,0 +1,120 @@
+"""Paths inside a run directory, and atomic writes into it.
+
+    runs/<run-id>/
+      run.json                   the run record (corpus.runrecord)
+      <stage>/part-NNNNN.parquet stage outputs
+      <stage>/_DONE.part-NNNNN   completion marker; holds the task's counters as JSON
+      rejected/<stage>/part-NNNNN.parquet   the rejected ledger
+
+Every file is written under a temporary name and renamed into place, so that a killed run
+leaves either a whole file or none; a marker is written last, so a part without a marker
+is redone on resume.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TMP_PREFIX = ".tmp-"
+
+
+def task_name(index: int) -> str:
+    """Task names follow input order, so parts line up across stages: part-00003 → part-00003."""
+    return f"part-{index:05d}"
+
+
+@dataclass(frozen=True)
+class RunDir:
+    root: Path
+
+    @property
+    def record(self) -> Path:
+        return self.root / "run.json"
+
+    def stage_dir(self, stage: str) -> Path:
+        return self.root / stage
+
+    def part(self, stage: str, task: str) -> Path:
+        return self.stage_dir(stage) / f"{task}.parquet"
+
+    def marker(self, stage: str, task: str) -> Path:
+        return self.stage_dir(stage) / f"_DONE.{task}"
+
+    def ledger(self, stage: str, task: str) -> Path:
+        return self.root / "rejected" / stage / f"{task}.parquet"
+
+    def parts(self, stage: str) -> list[Path]:
+        return sorted(self.stage_dir(stage).glob("part-*.parquet"))
+
+    def ledgers(self, stage: str | None = None) -> list[Path]:
+        base = self.root / "rejected"
+        return sorted(base.glob(f"{stage or '*'}/part-*.parquet"))
+
+    def clean_tmp(self) -> int:
+        """Remove temporary files left by a killed run; returns how many."""
+        stale = list(self.root.rglob(f"{TMP_PREFIX}*")) if self.root.exists() else []
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return len(stale)
+
+
+def _tmp_path(path: Path) -> Path:
+    return path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
+
+
+class AtomicParquetWriter:
+    """Zstd Parquet written in batches (bounded memory) under a temporary name, renamed into
+    place by `commit`. A file with no rows is still a valid, empty Parquet file, so that the
+    next stage sees the part.
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 1000) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.schema, self.batch_rows = path, schema, batch_rows
+        self._tmp = _tmp_path(path)
+        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+        self._pending: list[dict[str, Any]] = []
+        self.rows = 0
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._pending.append(row)
+        if len(self._pending) >= self.batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.Table.from_pylist(self._pending, schema=self.schema))
+            self.rows += len(self._pending)
+            self._pending = []
+
+    def commit(self) -> int:
+        self._flush()
+        self._writer.close()
+        os.replace(self._tmp, self.path)
+        return self.rows
+
+
+def write_parquet_atomic(rows: Iterable[dict[str, Any]], schema: pa.Schema, path: Path) -> int:
+    writer = AtomicParquetWriter(path, schema)
+    for row in rows:
+        writer.write(row)
+    return writer.commit()
+
+
+def write_json_atomic(data: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(path)
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text())

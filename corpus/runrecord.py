@@ -1,0 +1,136 @@
+"""run.json: what a run was asked to do and what each stage did.
+
+It holds the resolved pipeline and its sha256, the code version, the inputs with sizes and
+sha256, and per stage: tasks, documents in / out / rejected (by language and by reason),
+CPU-seconds and wall time. Stage counters are summed from the tasks' completion markers, so
+the record is rebuilt correctly after an interrupted run is resumed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import fsspec
+
+import corpus
+from corpus.config import Pipeline
+from corpus.rundir import RunDir, read_json, write_json_atomic
+
+SUMMED = ("docs_in", "docs_out", "docs_rejected", "cpu_s")
+COUNTED = ("out_by_lang", "rejected_by_reason", "counters")
+
+
+class ResumeError(ValueError):
+    """The run directory holds a different run (other pipeline or other inputs)."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def code_version() -> dict[str, str | None]:
+    """Package version, and the git commit when running from a checkout."""
+    root = Path(corpus.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"leam": corpus.__version__, "git_commit": commit}
+
+
+def describe_input(path: str) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    size = 0
+    with fsspec.open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
+
+
+def open_record(
+    run_dir: RunDir, run_id: str, pipeline: Pipeline, inputs: list[str], runtime: dict[str, Any]
+) -> dict[str, Any]:
+    """The record of a new run, or of the interrupted run being resumed."""
+    if run_dir.record.exists():
+        record = read_json(run_dir.record)
+        if record["pipeline_sha256"] != pipeline.sha256():
+            raise ResumeError(
+                f"{run_dir.root} holds run {record['run_id']!r} made with another pipeline "
+                f"configuration; use a new --run-id (or remove the directory)"
+            )
+        if [i["path"] for i in record["inputs"]] != inputs:
+            raise ResumeError(
+                f"{run_dir.root} holds run {record['run_id']!r} made from other inputs; "
+                f"use a new --run-id"
+            )
+        record["resumed"] = record.get("resumed", 0) + 1
+    else:
+        record = {
+            "run_id": run_id,
+            "created": _now(),
+            "code_version": code_version(),
+            "pipeline": pipeline.resolved(),
+            "pipeline_source": pipeline.source,
+            "pipeline_sha256": pipeline.sha256(),
+            "inputs": [describe_input(p) for p in inputs],
+            "stages": {},
+            "resumed": 0,
+        }
+    record["runtime"] = runtime
+    record["status"] = "running"
+    save(run_dir, record)
+    return record
+
+
+def summarize_stage(
+    markers: list[dict[str, Any]],
+    tasks_total: int,
+    failures: list[dict[str, str]],
+    wall_s: float,
+    nodes: Counter[str],
+) -> dict[str, Any]:
+    """Stage totals from the completion markers of its finished tasks."""
+    summary: dict[str, Any] = {k: 0 for k in SUMMED}
+    counted: dict[str, Counter[str]] = {k: Counter() for k in COUNTED}
+    by_lang: dict[str, Counter[str]] = {}
+    for m in markers:
+        for k in SUMMED:
+            summary[k] += m[k]
+        for k in COUNTED:
+            counted[k].update(m[k])
+        for lang, reasons in m["rejected_by_lang"].items():
+            by_lang.setdefault(lang, Counter()).update(reasons)
+    summary["cpu_s"] = round(summary["cpu_s"], 3)
+    summary.update({k: dict(sorted(c.items())) for k, c in counted.items()})
+    summary["rejected_by_lang"] = {
+        lang: dict(sorted(c.items())) for lang, c in sorted(by_lang.items())
+    }
+    summary.update(
+        tasks_total=tasks_total,
+        tasks_done=len(markers),
+        tasks_failed=failures,
+        wall_s=round(wall_s, 3),
+        nodes=dict(sorted(nodes.items())),
+        reconciled=summary["docs_in"] == summary["docs_out"] + summary["docs_rejected"],
+    )
+    return summary
+
+
+def save(run_dir: RunDir, record: dict[str, Any]) -> None:
+    record["updated"] = _now()
+    write_json_atomic(record, run_dir.record)
+
+
+def load(run_dir: RunDir) -> dict[str, Any]:
+    if not run_dir.record.exists():
+        raise FileNotFoundError(f"{run_dir.root}: no run.json (not a run directory?)")
+    return read_json(run_dir.record)

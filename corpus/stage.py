@@ -1,0 +1,106 @@
+"""What a stage is, and what it reports besides the documents it keeps.
+
+A stage is plain, picklable Python (Ray is confined to corpus.runtime):
+
+    stage = SomeStage(params)          # typed, frozen parameters
+    stage.setup()                      # load models: once per worker process
+    for doc in stage.run(stage.read(path, ctx), ctx): ...
+
+`run` yields the documents it keeps and hands every other one to `ctx.reject`, so the counts
+always reconcile: documents in = documents out + documents rejected.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, Protocol
+
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict
+
+from corpus.schema import ledger_row
+
+Doc = dict[str, Any]
+NO_LANG = "und"  # documents not (yet) assigned a language are counted under this key
+
+
+class StageParams(BaseModel):
+    """Base of every stage's parameters: strict, so a typo in a pipeline file is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Context:
+    """Counters and the rejected ledger of one task (one input file through one stage)."""
+
+    def __init__(self, stage: str, progress: Callable[[int], None] | None = None) -> None:
+        self.stage = stage
+        self.docs_in = 0
+        self.docs_out = 0
+        self.out_by_lang: Counter[str] = Counter()
+        self.rejected: Counter[str] = Counter()
+        self.rejected_by_lang: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.counters: Counter[str] = Counter()  # anything else worth reporting
+        self.ledger: list[dict[str, Any]] = []
+        self._progress = progress or (lambda n: None)
+        self._unreported = 0
+
+    def count_in(self, n: int = 1) -> None:
+        """A document (or record) entered the stage."""
+        self.docs_in += n
+        self._unreported += n
+        if self._unreported >= 200:
+            self._progress(self._unreported)
+            self._unreported = 0
+
+    def kept(self, doc: Doc) -> Doc:
+        self.docs_out += 1
+        self.out_by_lang[doc.get("lang") or NO_LANG] += 1
+        return doc
+
+    def reject(self, reason: str, doc: Doc | None = None, **fields: Any) -> None:
+        """Send a document (or what is known of a broken record) to the ledger."""
+        row = ledger_row(self.stage, reason, doc, **fields)
+        self.ledger.append(row)
+        self.rejected[reason] += 1
+        self.rejected_by_lang[row.get("lang") or NO_LANG][reason] += 1
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counters[name] += n
+
+    def flush_progress(self) -> None:
+        if self._unreported:
+            self._progress(self._unreported)
+            self._unreported = 0
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "docs_in": self.docs_in,
+            "docs_out": self.docs_out,
+            "docs_rejected": sum(self.rejected.values()),
+            "out_by_lang": dict(sorted(self.out_by_lang.items())),
+            "rejected_by_reason": dict(sorted(self.rejected.items())),
+            "rejected_by_lang": {
+                lang: dict(sorted(c.items())) for lang, c in sorted(self.rejected_by_lang.items())
+            },
+            "counters": dict(sorted(self.counters.items())),
+        }
+
+
+class Stage(Protocol):
+    name: ClassVar[str]
+
+    def setup(self) -> None: ...
+
+    def read(self, path: str, ctx: Context) -> Iterator[Doc]: ...
+
+    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]: ...
+
+
+def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterator[Doc]:
+    """The usual `read`: documents of an earlier stage's Parquet part, a batch at a time."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+        for doc in batch.to_pylist():
+            ctx.count_in()
+            yield doc

@@ -1,0 +1,76 @@
+"""One task: one input file through one stage, in a worker process.
+
+The task writes its document part, its ledger part and then its completion marker (which
+holds its counters), each atomically; a rerun skips every task that has a marker. Stages are
+built and set up once per worker process and reused by later tasks (models load once).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.rundir import AtomicParquetWriter, write_json_atomic
+from corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA
+from corpus.stage import Context
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    stage: str
+    params_json: str  # the stage's resolved parameters, as JSON (hashable, picklable)
+    task: str
+    input: str
+    output: Path
+    ledger: Path
+    marker: Path
+
+
+@functools.lru_cache(maxsize=8)
+def _ready_stage(stage: str, params_json: str) -> Any:
+    from pipelines.registry import stage_class
+
+    cls = stage_class(stage)
+    instance = cls(cls.Params.model_validate_json(params_json))
+    instance.setup()
+    return instance
+
+
+def run_task(spec: TaskSpec, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Runs the task and returns its counters (also stored in the marker)."""
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    stage = _ready_stage(spec.stage, spec.params_json)
+    ctx = Context(spec.stage, progress)
+    out = AtomicParquetWriter(spec.output, DOC_SCHEMA)
+    ledger = AtomicParquetWriter(spec.ledger, LEDGER_SCHEMA)
+    for doc in stage.run(stage.read(spec.input, ctx), ctx):
+        out.write(doc)
+        _drain(ctx, ledger)
+    _drain(ctx, ledger)
+    ledger.commit()
+    out.commit()
+    ctx.flush_progress()
+    stats = {
+        "task": spec.task,
+        "input": spec.input,
+        **ctx.stats(),
+        "cpu_s": round(time.process_time() - cpu0, 3),
+        "wall_s": round(time.perf_counter() - wall0, 3),
+    }
+    write_json_atomic(stats, spec.marker)
+    return stats
+
+
+def _drain(ctx: Context, ledger: AtomicParquetWriter) -> None:
+    for row in ctx.ledger:
+        ledger.write(row)
+    ctx.ledger.clear()
+
+
+def read_marker(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())

@@ -1,0 +1,1 @@
+"""The pipeline stages (extract, langid, ...) and the presets that chain them."""

@@ -1,0 +1,157 @@
+"""Stage `extract`: WARC/WET records → documents with main text, title, date and provenance.
+
+    leam extract crawl.warc.gz --run-id my-run
+
+HTML responses go through trafilatura (precision-oriented by default, as FineWeb does); WET
+conversion records are already text. Every record that does not become a document is
+counted and sent to the ledger with what is wrong: `http_status`, `not_html`, `too_large`,
+`undecodable`, `extract_timeout`, `extract_error`, `no_text`, `broken_record`.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import PurePosixPath
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+import trafilatura
+from pydantic import Field
+
+from corpus.schema import doc_id, empty_doc
+from corpus.stage import Context, Doc, StageParams
+from pipelines.decode import UndecodableError, decode_html
+from pipelines.warc import BrokenRecord, OtherRecord, Record, iter_records
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class ExtractParams(StageParams):
+    favor_precision: bool = Field(True, description="trafilatura: drop doubtful text")
+    include_comments: bool = Field(False, description="keep user comments below articles")
+    include_tables: bool = Field(True, description="keep text found in tables")
+    deduplicate: bool = Field(True, description="trafilatura's in-page duplicate removal")
+    timeout_s: float = Field(5.0, gt=0, description="time limit per record")
+    max_payload_bytes: int = Field(5_000_000, gt=0, description="larger pages are skipped")
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """SIGALRM-based limit: trafilatura can spin for minutes on pathological HTML.
+
+    Signals only work in the main thread (where Ray runs a task); elsewhere no limit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _is_html(record: Record) -> bool:
+    ctype = record.content_type.split(";")[0].strip().lower()
+    if ctype in HTML_TYPES:
+        return True
+    if ctype in ("", "application/octet-stream", "text/plain") and record.payload:
+        head = record.payload[:1024].lstrip().lower()
+        return head.startswith((b"<!doctype html", b"<html"))
+    return False
+
+
+class ExtractStage:
+    name: ClassVar[str] = "extract"
+    Params: ClassVar[type[StageParams]] = ExtractParams
+    reads: ClassVar[str] = "warc"
+
+    def __init__(self, params: ExtractParams) -> None:
+        self.params = params
+
+    def setup(self) -> None:
+        pass
+
+    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
+        """Yields one partial document per WARC record; the file name goes into provenance."""
+        warc_file = PurePosixPath(path).name
+        for rec in iter_records(path, self.params.max_payload_bytes):
+            if isinstance(rec, OtherRecord):
+                ctx.count(f"records_{rec.rec_type}")
+                continue
+            ctx.count_in()
+            if isinstance(rec, BrokenRecord):
+                source = {"warc_file": warc_file, "offset": rec.offset}
+                ctx.reject("broken_record", source=source, detail=rec.error)
+                continue
+            yield {"_record": rec, "_warc_file": warc_file}
+
+    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
+        for item in docs:
+            rec: Record = item["_record"]
+            doc = empty_doc(
+                id=doc_id(rec.url, rec.record_id),
+                url=rec.url,
+                domain=(urlsplit(rec.url).hostname or "").lower(),
+                source={
+                    "warc_file": item["_warc_file"],
+                    "offset": rec.offset,
+                    "record_id": rec.record_id,
+                    "warc_date": rec.warc_date,
+                },
+            )
+            reason, detail = self._fill(rec, doc)
+            if reason:
+                ctx.reject(reason, doc, detail=detail)
+            else:
+                yield ctx.kept(doc)
+
+    def _fill(self, rec: Record, doc: Doc) -> tuple[str | None, str]:
+        """Puts text/title/date into doc; returns (reject reason, detail) when it can't."""
+        if rec.http_status is not None and not 200 <= rec.http_status < 300:
+            return "http_status", str(rec.http_status)
+        if rec.payload is None:
+            return "too_large", f"{rec.payload_size} bytes"
+        if rec.rec_type == "conversion":  # WET: text already extracted
+            doc["text"] = rec.payload.decode("utf-8", errors="replace").strip()
+            return (None, "") if doc["text"] else ("no_text", "empty conversion record")
+        if not _is_html(rec):
+            return "not_html", rec.content_type or "no content type"
+        try:
+            html, _ = decode_html(rec.payload, rec.content_type)
+        except UndecodableError as err:
+            return "undecodable", str(err)
+        try:
+            with _time_limit(self.params.timeout_s):
+                result = trafilatura.bare_extraction(
+                    html,
+                    url=rec.url,
+                    favor_precision=self.params.favor_precision,
+                    include_comments=self.params.include_comments,
+                    include_tables=self.params.include_tables,
+                    deduplicate=self.params.deduplicate,
+                    with_metadata=True,
+                )
+        except _Timeout:
+            return "extract_timeout", f"over {self.params.timeout_s}s"
+        except Exception as err:  # lxml and trafilatura raise many kinds on odd HTML
+            return "extract_error", f"{type(err).__name__}: {err}"
+        if result is None or not (result.text or "").strip():
+            return "no_text", "trafilatura found no main text"
+        doc["text"] = result.text.strip()
+        doc["title"] = result.title
+        doc["date"] = result.date
+        return None, ""

@@ -1,0 +1,124 @@
+"""Reading WARC/WET files record by record, surviving broken records.
+
+warcio parses the records; this module adds what a corpus pipeline needs on top: the byte
+offset of every record (provenance), a size cap on payloads, and recovery after a broken
+record: a truncated gzip member or a corrupt header ends warcio's iterator, so we look for
+the next record start (the next gzip member, or the next `WARC/1.` line in plain files)
+and carry on, reporting the broken span instead of losing the rest of the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import fsspec
+from warcio.archiveiterator import ArchiveIterator
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+WARC_MAGIC = b"WARC/1."
+DOCUMENT_TYPES = {"response", "resource", "conversion"}
+_SCAN_CHUNK = 1 << 20
+
+
+@dataclass
+class Record:
+    """One document-bearing record (response, resource or WET conversion)."""
+
+    offset: int
+    rec_type: str
+    url: str
+    record_id: str
+    warc_date: str
+    http_status: int | None  # None for resource/conversion records
+    content_type: str  # from the HTTP header, else the WARC header
+    payload: bytes | None  # None when the payload was larger than the cap
+    payload_size: int
+
+
+@dataclass
+class BrokenRecord:
+    offset: int
+    error: str
+
+
+@dataclass
+class OtherRecord:
+    """warcinfo, request, metadata...: not documents, counted but not processed."""
+
+    rec_type: str
+
+
+def iter_records(
+    path: str, max_payload_bytes: int
+) -> Iterator[Record | BrokenRecord | OtherRecord]:
+    with fsspec.open(path, "rb") as f:
+        yield from _iter_from(f, start=0, max_payload_bytes=max_payload_bytes)
+
+
+def _iter_from(
+    f: BinaryIO, start: int, max_payload_bytes: int
+) -> Iterator[Record | BrokenRecord | OtherRecord]:
+    gzipped = _is_gzip(f, start)
+    while start is not None:
+        f.seek(start)
+        iterator = ArchiveIterator(f, no_record_parse=False, check_digests=False)
+        last_offset = start
+        try:
+            for rec in iterator:
+                last_offset = iterator.offset  # absolute: warcio starts from f.tell()
+                if rec.rec_type not in DOCUMENT_TYPES:
+                    yield OtherRecord(rec.rec_type)
+                    continue
+                yield _read_record(rec, last_offset, max_payload_bytes)
+            return
+        except Exception as err:  # warcio raises many kinds on corrupt input
+            yield BrokenRecord(last_offset, f"{type(err).__name__}: {err}")
+        start = _next_record_start(f, last_offset + 1, GZIP_MAGIC if gzipped else WARC_MAGIC)
+
+
+def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:
+    headers = rec.rec_headers
+    http = rec.http_headers
+    content_type = (http.get_header("Content-Type") if http else None) or headers.get_header(
+        "Content-Type", ""
+    )
+    stream = rec.content_stream()
+    payload = stream.read(max_payload_bytes + 1)
+    size = len(payload)
+    if size > max_payload_bytes:
+        while chunk := stream.read(_SCAN_CHUNK):  # count the rest without keeping it
+            size += len(chunk)
+        payload = None
+    return Record(
+        offset=offset,
+        rec_type=rec.rec_type,
+        url=headers.get_header("WARC-Target-URI", ""),
+        record_id=headers.get_header("WARC-Record-ID", ""),
+        warc_date=headers.get_header("WARC-Date", ""),
+        http_status=int(http.get_statuscode()) if http and http.get_statuscode() else None,
+        content_type=content_type,
+        payload=payload,
+        payload_size=size,
+    )
+
+
+def _is_gzip(f: BinaryIO, start: int) -> bool:
+    f.seek(start)
+    return f.read(3) == GZIP_MAGIC
+
+
+def _next_record_start(f: BinaryIO, pos: int, magic: bytes) -> int | None:
+    """Offset of the next `magic` at or after pos, or None at end of file."""
+    f.seek(pos)
+    carry = b""
+    base = pos
+    while chunk := f.read(_SCAN_CHUNK):
+        buf = carry + chunk
+        found = buf.find(magic)
+        if found >= 0:
+            return base - len(carry) + found
+        carry = buf[-(len(magic) - 1) :]
+        base += len(chunk)
+    return None
