@@ -10,12 +10,14 @@ sets RAY_AUTH_MODE=token unless the environment says otherwise.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import ray
+import sys
 
+CLUSTER_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 # Attempts after the first for a task that raised; a task that still fails is reported.
 TASK_RETRIES = 2
 
@@ -32,7 +34,6 @@ class TaskFailure:
     error: str
 
 
-@ray.remote(num_cpus=0)
 class _DocCounter:
     """Workers add to it as they go, so the progress bar moves within long tasks."""
 
@@ -56,18 +57,48 @@ class _Report:
         self.counter.add.remote(n)
 
 
+def _import_ray(loopback_only: bool):
+    """Import Ray with the environment it reads at import time.
+
+    RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0 makes Ray use 127.0.0.1 as this node's address
+    (without it, Ray advertises the default outside address, and even rewrites a
+    `127.0.0.1:port` cluster address into it). Ray reads it once, on import.
+    """
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if loopback_only:
+        if "ray" in sys.modules and os.environ.get(CLUSTER_ENV) != "0":
+            raise RuntimeError(
+                f"Ray was imported before leam could keep it on loopback; set {CLUSTER_ENV}=0"
+            )
+        os.environ[CLUSTER_ENV] = "0"
+    import ray
+
+    return ray
+
+
+def _is_loopback(address: str | None) -> bool:
+    if not address:
+        return True
+    host = address.removeprefix("ray://").rpartition(":")[0].strip("[]")
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 class Runtime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
         self._owns = False
+        ray = self.ray = _import_ray(_is_loopback(options.address))
         if ray.is_initialized():  # an embedding program (or a test session) started it
             return
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         if options.address:
             os.environ.setdefault("RAY_AUTH_MODE", "token")
-            ray.init(address=options.address, logging_level="WARNING", log_to_driver=False)
+            ray.init(
+                address=options.address,
+                _node_ip_address=_local_ip_towards(options.address),
+                logging_level="WARNING",
+                log_to_driver=False,
+            )
         else:
-            os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # bind loopback only
             ray.init(
                 address="local",
                 num_cpus=options.workers,
@@ -78,6 +109,7 @@ class Runtime:
         self._owns = True
 
     def describe(self) -> dict[str, Any]:
+        ray = self.ray
         nodes = [n for n in ray.nodes() if n.get("Alive")]
         return {
             "address": self.options.address or "local",
@@ -99,8 +131,9 @@ class Runtime:
         added: the address of the node that ran the task. A task that fails after its
         retries is returned as a TaskFailure, and the others go on.
         """
+        ray = self.ray
         remote = ray.remote(num_cpus=1, max_retries=TASK_RETRIES, retry_exceptions=True)(_on_node)
-        counter = _DocCounter.remote()
+        counter = ray.remote(num_cpus=0)(_DocCounter).remote()
         report = _Report(counter)
         pending: dict[Any, Any] = {}
         queue = list(items)
@@ -126,10 +159,23 @@ class Runtime:
 
     def shutdown(self) -> None:
         if self._owns:
-            ray.shutdown()
+            self.ray.shutdown()
+
+
+def _local_ip_towards(address: str) -> str:
+    """Our address on the route to the cluster. Without it the driver advertises the
+    machine's default outside address, which the cluster may not reach (and should not
+    be used for a cluster on loopback or a private network). UDP connect sends nothing.
+    """
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect((host or address, int(port or 6379)))
+        return probe.getsockname()[0]
 
 
 def _on_node(fn: Callable[..., dict[str, Any]], item: Any, report: _Report) -> dict[str, Any]:
+    import ray
+
     return {**fn(item, report), "node": ray.util.get_node_ip_address()}
 
 

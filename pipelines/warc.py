@@ -19,7 +19,9 @@ from warcio.archiveiterator import ArchiveIterator
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
 DOCUMENT_TYPES = {"response", "resource", "conversion"}
+WARC_TYPES = DOCUMENT_TYPES | {"warcinfo", "request", "metadata", "revisit", "continuation"}
 _SCAN_CHUNK = 1 << 20
+MAX_ERROR_CHARS = 300  # warcio quotes the whole garbled first line
 
 
 @dataclass
@@ -68,14 +70,27 @@ def _iter_from(
         try:
             for rec in iterator:
                 last_offset = iterator.offset  # absolute: warcio starts from f.tell()
+                _check(rec)
                 if rec.rec_type not in DOCUMENT_TYPES:
                     yield OtherRecord(rec.rec_type)
                     continue
                 yield _read_record(rec, last_offset, max_payload_bytes)
             return
         except Exception as err:  # warcio raises many kinds on corrupt input
-            yield BrokenRecord(last_offset, f"{type(err).__name__}: {err}")
-        start = _next_record_start(f, last_offset + 1, GZIP_MAGIC if gzipped else WARC_MAGIC)
+            # warcio moves `offset` to the start of the record it failed to read.
+            broken_at = max(iterator.offset, last_offset)
+            yield BrokenRecord(broken_at, f"{type(err).__name__}: {err}"[:MAX_ERROR_CHARS])
+        start = _next_record_start(f, broken_at + 1, GZIP_MAGIC if gzipped else WARC_MAGIC)
+
+
+def _check(rec) -> None:
+    """warcio accepts ARC files and headers without a length; a WARC pipeline must not."""
+    if rec.format != "warc":
+        raise ValueError(f"not a WARC record ({rec.format} format)")
+    if rec.rec_type not in WARC_TYPES:
+        raise ValueError(f"unknown WARC-Type {rec.rec_type!r}")
+    if rec.rec_headers.get_header("Content-Length") is None:
+        raise ValueError("WARC record without Content-Length")
 
 
 def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:

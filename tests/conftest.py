@@ -1,0 +1,34 @@
+"""Shared fixtures: one local Ray runtime per test session, and test WARC files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.warcs import build_broken_warc, build_pages_warc, build_wet
+
+# Set before Ray starts: a single-node Ray then binds 127.0.0.1 only.
+os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+
+@pytest.fixture(scope="session")
+def ray_local():
+    """The embedded runtime every in-process test shares (leam's Runtime reuses it)."""
+    import ray
+
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING")
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def warc_dir(tmp_path_factory) -> Path:
+    """Three inputs: clean pages in many languages, a WARC full of broken records, a WET."""
+    root = tmp_path_factory.mktemp("warcs")
+    build_pages_warc(root / "a-pages.warc.gz")
+    build_broken_warc(root / "b-broken.warc.gz")
+    build_wet(root / "c-text.warc.wet.gz")
+    return root

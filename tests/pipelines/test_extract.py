@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+
+from corpus.schema import doc_id
+from corpus.stage import Context
+from pipelines.extract import ExtractParams, ExtractStage
+from tests.warcs import BROKEN_EXPECTED, build_broken_warc, build_pages_warc, build_wet, pages
+
+
+def _extract(path: Path, **params) -> tuple[list[dict], Context]:
+    stage = ExtractStage(ExtractParams(**params))
+    stage.setup()
+    ctx = Context("extract")
+    return list(stage.run(stage.read(str(path), ctx), ctx)), ctx
+
+
+def test_pages_become_documents_with_provenance(tmp_path: Path):
+    path = tmp_path / "pages.warc.gz"
+    build_pages_warc(path)
+    docs, ctx = _extract(path)
+    expected = pages()
+    assert [d["url"] for d in docs] == [p.url for p in expected]
+    for doc, page in zip(docs, expected, strict=True):
+        first_paragraph = page.text.split("\n\n")[0]
+        assert first_paragraph in doc["text"]
+        assert "cookies" not in doc["text"] and "Imprint" not in doc["text"]  # boilerplate gone
+        assert doc["title"] == page.title
+        assert doc["date"] == "2024-03-15"
+        assert doc["domain"] == page.url.split("/")[2]
+        assert doc["source"]["warc_file"] == "pages.warc.gz"
+        assert doc["id"] == doc_id(doc["url"], doc["source"]["record_id"])
+    assert ctx.docs_in == len(expected) and ctx.stats()["docs_rejected"] == 0
+    assert ctx.counters == {"records_warcinfo": 1, "records_request": len(expected)}
+
+
+def test_every_broken_record_is_counted_by_reason(tmp_path: Path):
+    path = tmp_path / "broken.warc.gz"
+    build_broken_warc(path)
+    docs, ctx = _extract(path)
+    expected = {k: v for k, v in BROKEN_EXPECTED.items() if k != "kept"}
+    assert dict(ctx.rejected) == expected
+    assert len(docs) == BROKEN_EXPECTED["kept"]
+    assert ctx.docs_in == len(docs) + sum(expected.values())
+    reasons = {row["reason"]: row for row in ctx.ledger}
+    assert reasons["not_html"]["detail"] in ("image/png", "application/pdf")
+    assert reasons["http_status"]["detail"] == "404"
+    assert reasons["broken_record"]["source"]["offset"] > 0
+    # The cp1250 page and the page with an unknown charset label decode correctly.
+    assert all("\ufffd" not in d["text"] for d in docs)
+    assert any("ř" in d["text"] for d in docs)
+
+
+def test_wet_conversion_records_are_documents(tmp_path: Path):
+    path = tmp_path / "text.warc.wet.gz"
+    build_wet(path)
+    docs, ctx = _extract(path)
+    assert len(docs) == 2 and all(len(d["text"]) > 100 for d in docs)
+    assert ctx.counters == {"records_warcinfo": 1}
+
+
+def test_time_limit_stops_slow_extraction(tmp_path: Path):
+    path = tmp_path / "pages.warc.gz"
+    build_pages_warc(path)
+    docs, ctx = _extract(path, timeout_s=1e-6)
+    assert docs == [] and set(ctx.rejected) == {"extract_timeout"}
+
+
+@pytest.mark.parametrize("bad", [{"timeout_s": 0}, {"max_payload_bytes": -1}, {"favour": True}])
+def test_bad_params_are_refused(bad):
+    with pytest.raises(ValueError):
+        ExtractParams(**bad)

@@ -1,0 +1,193 @@
+"""`leam run --ray-address` against real Ray clusters started with `ray start`.
+
+Single node: a head on 127.0.0.1; the output must equal the embedded local run's. Two nodes:
+two test hosts made as network namespaces joined by a veth pair (root only), a head in one
+and a worker in the other; the run must use both. All traffic stays on loopback or on the
+namespaces' own addresses. Each cluster is stopped by its own process ids (never `ray stop`,
+which would also stop other Ray instances on the machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from corpus.cli.app import app
+from pipelines.sample_warc import iter_chunks, sample_pages, write_sample_warc
+
+BIN = Path(sys.executable).parent
+NS_HEAD, NS_WORKER = "leamt-head", "leamt-wrk"
+ADDR_HEAD, ADDR_WORKER = "10.213.7.1", "10.213.7.2"
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pids_using(marker: str) -> list[int]:
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if marker in cmdline:
+                pids.append(int(proc.name))
+    return pids
+
+
+@contextmanager
+def _ray_node(
+    args: list[str], netns: str | None = None, local_only: bool = False
+) -> Iterator[None]:
+    """`ray start` with its own temp dir; on exit, kill exactly the processes using it."""
+    temp = tempfile.mkdtemp(prefix="leamray-", dir="/tmp")  # short: Ray's socket paths
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    env.pop("RAY_ADDRESS", None)
+    if local_only:
+        env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    else:
+        env.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)
+    prefix = ["ip", "netns", "exec", netns] if netns else []
+    cmd = [*prefix, str(BIN / "ray"), "start", *args, f"--temp-dir={temp}", "--disable-usage-stats"]
+    try:
+        subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=120)
+        yield
+    finally:
+        for pid in _pids_using(temp):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.5)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _leam(args: list[str], netns: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RAY_AUTH_MODE": "token"}
+    env.pop("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", None)
+    prefix = ["ip", "netns", "exec", netns] if netns else []
+    return subprocess.run(
+        [*prefix, str(BIN / "leam"), *args], env=env, capture_output=True, text=True, timeout=180
+    )
+
+
+def _docs(run_dir: Path) -> list[dict]:
+    parts = sorted((run_dir / "langid").glob("part-*.parquet"))
+    return pq.ParquetDataset([str(p) for p in parts]).read().sort_by("id").to_pylist()
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> list[str]:
+    root = tmp_path_factory.mktemp("cluster-in")
+    paths = []
+    for i, chunk in enumerate(iter_chunks(sample_pages(per_lang=3), 4)):
+        paths.append(root / f"crawl-{i}.warc.gz")
+        write_sample_warc(paths[-1], chunk)
+    return [str(p) for p in paths]
+
+
+def test_single_node_cluster_gives_the_local_result(ray_local, inputs, tmp_path: Path):
+    local = CliRunner().invoke(
+        app, ["run", "eu24", *inputs, "--runs-dir", str(tmp_path), "--run-id", "local", "-q"]
+    )
+    assert local.exit_code == 0, local.output
+    port = _free_port()
+    head = [
+        "--head",
+        "--node-ip-address=127.0.0.1",
+        f"--port={port}",
+        "--num-cpus=2",
+        "--include-dashboard=false",
+    ]
+    with _ray_node(head, local_only=True):
+        proc = _leam(["run", "eu24", *inputs, "--runs-dir", str(tmp_path), "--run-id", "cluster",
+                      "--ray-address", f"127.0.0.1:{port}", "-q"])  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+    record = json.loads((tmp_path / "cluster" / "run.json").read_text())
+    assert record["runtime"]["address"] == f"127.0.0.1:{port}"
+    assert set(record["stages"]["extract"]["nodes"]) == {"127.0.0.1"}
+    assert _docs(tmp_path / "cluster") == _docs(tmp_path / "local")
+
+
+def _make_namespaces() -> str | None:
+    """Two test hosts joined by a veth pair; returns why not, when they can't be made."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        return "network namespaces need root and iproute2"
+    _drop_namespaces()
+    steps = [
+        ["ip", "netns", "add", NS_HEAD],
+        ["ip", "netns", "add", NS_WORKER],
+        ["ip", "link", "add", "leamt-a", "type", "veth", "peer", "name", "leamt-b"],
+        ["ip", "link", "set", "leamt-a", "netns", NS_HEAD],
+        ["ip", "link", "set", "leamt-b", "netns", NS_WORKER],
+        ["ip", "-n", NS_HEAD, "addr", "add", f"{ADDR_HEAD}/24", "dev", "leamt-a"],
+        ["ip", "-n", NS_WORKER, "addr", "add", f"{ADDR_WORKER}/24", "dev", "leamt-b"],
+        ["ip", "-n", NS_HEAD, "link", "set", "leamt-a", "up"],
+        ["ip", "-n", NS_WORKER, "link", "set", "leamt-b", "up"],
+        ["ip", "-n", NS_HEAD, "link", "set", "lo", "up"],
+        ["ip", "-n", NS_WORKER, "link", "set", "lo", "up"],
+    ]
+    for step in steps:
+        proc = subprocess.run(step, capture_output=True, text=True)
+        if proc.returncode != 0:
+            _drop_namespaces()
+            return f"cannot make test hosts ({' '.join(step)}: {proc.stderr.strip()})"
+    return None
+
+
+def _drop_namespaces() -> None:
+    for ns in (NS_HEAD, NS_WORKER):
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def test_two_node_cluster_runs_tasks_on_both_nodes(inputs, tmp_path: Path):
+    why_not = _make_namespaces()
+    if why_not:
+        print(f"skipping the two-node test: {why_not}")
+        pytest.skip(why_not)
+    try:
+        port = 6379
+        head = ["--head", f"--node-ip-address={ADDR_HEAD}", f"--port={port}", "--num-cpus=1",
+                "--include-dashboard=false"]  # fmt: skip
+        worker = [
+            f"--address={ADDR_HEAD}:{port}",
+            f"--node-ip-address={ADDR_WORKER}",
+            "--num-cpus=1",
+        ]
+        with _ray_node(head, netns=NS_HEAD), _ray_node(worker, netns=NS_WORKER):
+            proc = _leam(["run", "eu24", *inputs, "--runs-dir", str(tmp_path), "--run-id", "two",
+                          "--ray-address", f"{ADDR_HEAD}:{port}", "--workers", "2", "-q"], netns=NS_HEAD)  # fmt: skip
+            assert proc.returncode == 0, proc.stderr
+    finally:
+        _drop_namespaces()
+    record = json.loads((tmp_path / "two" / "run.json").read_text())
+    assert record["runtime"]["nodes"] == 2
+    nodes = _tasks_per_node(record)
+    assert set(nodes) == {ADDR_HEAD, ADDR_WORKER}, nodes
+
+
+def _tasks_per_node(record: dict) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for stage in record["stages"].values():
+        for node, n in stage["nodes"].items():
+            total[node] = total.get(node, 0) + n
+    return total
