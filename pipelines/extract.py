@@ -33,7 +33,9 @@ class ExtractParams(StageParams):
     favor_precision: bool = Field(True, description="trafilatura: drop doubtful text")
     include_comments: bool = Field(False, description="keep user comments below articles")
     include_tables: bool = Field(True, description="keep text found in tables")
-    deduplicate: bool = Field(True, description="trafilatura's in-page duplicate removal")
+    # trafilatura's `deduplicate` drops paragraphs seen before *in the same process*: output
+    # would then depend on which worker saw which page first. Dedup is its own stage.
+    deduplicate: bool = Field(False, description="trafilatura's per-process duplicate removal")
     timeout_s: float = Field(5.0, gt=0, description="time limit per record")
     max_payload_bytes: int = Field(5_000_000, gt=0, description="larger pages are skipped")
 

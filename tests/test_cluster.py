@@ -174,8 +174,9 @@ def test_two_node_cluster_runs_tasks_on_both_nodes(inputs, tmp_path: Path):
             "--num-cpus=1",
         ]
         with _ray_node(head, netns=NS_HEAD), _ray_node(worker, netns=NS_WORKER):
-            proc = _leam(["run", "eu24", *inputs, "--runs-dir", str(tmp_path), "--run-id", "two",
-                          "--ray-address", f"{ADDR_HEAD}:{port}", "--workers", "2", "-q"], netns=NS_HEAD)  # fmt: skip
+            args = ["run", "eu24", *inputs, "--runs-dir", str(tmp_path), "--run-id", "two",
+                    "--ray-address", f"{ADDR_HEAD}:{port}", "--workers", "2", "-q"]  # fmt: skip
+            proc = _leam(args, netns=NS_HEAD)
             assert proc.returncode == 0, proc.stderr
     finally:
         _drop_namespaces()

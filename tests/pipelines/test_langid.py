@@ -19,7 +19,7 @@ def test_default_model_ships_in_the_installed_package():
 
 
 def test_missing_model_file_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nowhere.bin"):
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.bin"):
         LidModel(tmp_path / "nowhere.bin")
 
 
