@@ -52,7 +52,8 @@ def main() -> None:
         if lang not in ours:
             continue
         s, o = single[lang], ours[lang]
-        print(f"| {lang} | {o.docs} | {s.recall:.0%} | {s.precision:.0%} | {preset.threshold(lang):.2f} "
+        threshold = preset.threshold(lang)
+        print(f"| {lang} | {o.docs} | {s.recall:.0%} | {s.precision:.0%} | {threshold:.2f} "
               f"| {o.recall:.0%} | {o.precision:.0%} | {best.get(lang, '-')} |")  # fmt: skip
     missing = [lang for lang in EU24 if lang not in ours]
     if missing:

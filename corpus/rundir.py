@@ -4,6 +4,7 @@
       run.json                   the run record (corpus.runrecord)
       <stage>/part-NNNNN.parquet stage outputs
       <stage>/_DONE.part-NNNNN   completion marker; holds the task's counters as JSON
+      <stage>/_work/             scratch of a global stage (e.g. dedup's signatures)
       rejected/<stage>/part-NNNNN.parquet   the rejected ledger
 
 Every file is written under a temporary name and renamed into place, so that a killed run
@@ -47,6 +48,10 @@ class RunDir:
 
     def marker(self, stage: str, task: str) -> Path:
         return self.stage_dir(stage) / f"_DONE.{task}"
+
+    def workdir(self, stage: str) -> Path:
+        """Scratch folder of a global stage (signatures, buckets, decisions)."""
+        return self.stage_dir(stage) / "_work"
 
     def ledger(self, stage: str, task: str) -> Path:
         return self.root / "rejected" / stage / f"{task}.parquet"

@@ -20,7 +20,9 @@ from corpus.config import Pipeline
 from corpus.progress import PipelineProgress
 from corpus.rundir import RunDir, task_name
 from corpus.runtime import Runtime
-from corpus.task import TaskSpec, read_marker, run_task
+from corpus.stage import ParallelMap
+from corpus.task import TaskSpec, read_marker, ready_stage, run_task
+from pipelines.registry import stage_class
 
 INPUT_PATTERNS = ("*.warc", "*.warc.gz", "*.wet", "*.wet.gz", "*.parquet")
 
@@ -65,9 +67,50 @@ def _specs(pipeline: Pipeline, index: int, run_dir: RunDir, inputs: list[str]) -
             output=run_dir.part(stage.name, task),
             ledger=run_dir.ledger(stage.name, task),
             marker=run_dir.marker(stage.name, task),
+            workdir=run_dir.workdir(stage.name),
         )
         for task, source in sources
     ]
+
+
+class GlobalStageError(RuntimeError):
+    pass
+
+
+class _Call:
+    """Adapts fn(item) -> value to the runtime's fn(item, progress) -> dict."""
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
+
+    def __call__(self, indexed: tuple[int, Any], progress) -> dict[str, Any]:
+        return {"index": indexed[0], "value": self.fn(indexed[1])}
+
+
+def _parallel_map(runtime: Runtime, stage: str) -> ParallelMap:
+    def pmap(fn, items: list[Any]) -> list[Any]:
+        results: list[Any] = [None] * len(items)
+
+        def done(item: tuple[int, Any], result: dict[str, Any]) -> None:
+            results[result["index"]] = result["value"]
+
+        failures = runtime.map(_Call(fn), list(enumerate(items)), on_done=done)
+        if failures:
+            lines = "; ".join(f"{f.item[1]}: {f.error}" for f in failures[:5])
+            raise GlobalStageError(f"{stage}: {len(failures)} preparation task(s) failed: {lines}")
+        return results
+
+    return pmap
+
+
+def _prepare_global(
+    stage_name: str, params_json: str, specs: list[TaskSpec], run_dir: RunDir, runtime: Runtime
+) -> dict[str, Any]:
+    """Run a global stage's preparation (all parts at once) in this process, with the
+    parallel work on the workers."""
+    stage = ready_stage(stage_name, params_json)
+    parts = [(s.task, s.input) for s in specs]
+    return stage.prepare(parts, run_dir.workdir(stage_name), _parallel_map(runtime, stage_name))
 
 
 def run_pipeline(
@@ -88,6 +131,10 @@ def run_pipeline(
         todo = [s for s in specs if not s.marker.exists()]
         previous = record["stages"].get(stage.name, {})
         nodes: Counter[str] = Counter(previous.get("nodes", {}))
+        is_global = getattr(stage_class(stage.name), "kind", "map") == "global"
+        waiting = is_global and any_failed
+        if waiting:  # a global decision over part of the input would differ from the whole's
+            todo = []
         bar = progress.stage(stage.name, len(specs), len(specs) - len(todo))
 
         def finished(spec: TaskSpec, result: dict[str, Any], bar=bar, nodes=nodes) -> None:
@@ -95,6 +142,10 @@ def run_pipeline(
             bar.file_done()
 
         start = time.perf_counter()
+        prepared = previous.get("prepared", {})
+        if is_global and todo:
+            params_json = specs[0].params_json if specs else stage.params.model_dump_json()
+            prepared = _prepare_global(stage.name, params_json, specs, run_dir, runtime)
         failures = runtime.map(run_task, todo, on_done=finished, on_docs=bar.docs)
         wall = previous.get("wall_s", 0.0) + time.perf_counter() - start
         failed = [{"task": f.item.task, "input": f.item.input, "error": f.error} for f in failures]
@@ -102,6 +153,9 @@ def run_pipeline(
         record["stages"][stage.name] = runrecord.summarize_stage(
             markers, len(specs), failed, wall, nodes
         )
+        if is_global:
+            record["stages"][stage.name]["prepared"] = prepared
+            record["stages"][stage.name]["waiting_for_upstream"] = waiting
         runrecord.save(run_dir, record)
         any_failed = any_failed or bool(failed)
     record["status"] = "incomplete" if any_failed else "complete"

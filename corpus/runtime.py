@@ -64,6 +64,7 @@ def _import_ray(loopback_only: bool):
     `127.0.0.1:port` cluster address into it). Ray reads it once, on import.
     """
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("RAY_AUTH_MODE", "token")  # Ray's default, said out loud (no warning)
     if loopback_only:
         if "ray" in sys.modules and os.environ.get(CLUSTER_ENV) != "0":
             raise RuntimeError(
@@ -90,7 +91,6 @@ class Runtime:
         if ray.is_initialized():  # an embedding program (or a test session) started it
             return
         if options.address:
-            os.environ.setdefault("RAY_AUTH_MODE", "token")
             ray.init(
                 address=options.address,
                 _node_ip_address=_local_ip_towards(options.address),

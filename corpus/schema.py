@@ -36,7 +36,8 @@ DOC_SCHEMA = pa.schema(
         ("lang_score", pa.float32()),
         ("lang_alternatives", pa.list_(LANG_ALTERNATIVE_TYPE)),  # top-k, best first
         ("quality", pa.map_(pa.string(), pa.float64())),  # filter signals, by signal name
-        ("dup_cluster", pa.int64()),  # near-duplicate cluster id, null until dedup
+        ("dup_cluster", pa.int64()),  # duplicate cluster id (null: no duplicate found)
+        ("dup_cluster_size", pa.int32()),  # documents in that cluster, this one included
     ]
 )
 
@@ -51,6 +52,8 @@ LEDGER_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("lang_score", pa.float32()),
         ("text", pa.string()),  # kept so that nothing is lost and removals can be sampled
+        ("dup_cluster", pa.int64()),  # dedup: the cluster the removed document belongs to
+        ("dup_of", pa.string()),  # dedup: id of the document kept in its place
     ]
 )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import pyarrow.parquet as pq
@@ -34,8 +35,16 @@ class StageParams(BaseModel):
 class Context:
     """Counters and the rejected ledger of one task (one input file through one stage)."""
 
-    def __init__(self, stage: str, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        stage: str,
+        progress: Callable[[int], None] | None = None,
+        task: str = "",
+        workdir: Path | None = None,
+    ) -> None:
         self.stage = stage
+        self.task = task  # part name, e.g. part-00003
+        self.workdir = workdir  # the stage's scratch folder in the run directory
         self.docs_in = 0
         self.docs_out = 0
         self.out_by_lang: Counter[str] = Counter()
@@ -96,6 +105,23 @@ class Stage(Protocol):
     def read(self, path: str, ctx: Context) -> Iterator[Doc]: ...
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]: ...
+
+
+# A parallel map that the runner lends to global stages: fn(item) for every item on the
+# workers, results in item order; raises if any item fails for good.
+ParallelMap = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+
+
+class GlobalStage(Stage, Protocol):
+    """A stage whose decision for one document depends on all documents (dedup, shuffles).
+
+    `prepare` runs first, over all input parts at once, using `pmap` for the parallel work
+    and writing whatever `run` needs into `workdir` (resumable: it skips what it finds
+    done); then `run` goes over each part as usual, reading its decisions from
+    `ctx.workdir`. Returns figures for run.json.
+    """
+
+    def prepare(self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap) -> dict: ...
 
 
 def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterator[Doc]:

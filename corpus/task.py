@@ -29,10 +29,11 @@ class TaskSpec:
     output: Path
     ledger: Path
     marker: Path
+    workdir: Path  # the stage's scratch folder (global stages keep their decisions there)
 
 
 @functools.lru_cache(maxsize=8)
-def _ready_stage(stage: str, params_json: str) -> Any:
+def ready_stage(stage: str, params_json: str) -> Any:
     from pipelines.registry import stage_class
 
     cls = stage_class(stage)
@@ -44,8 +45,8 @@ def _ready_stage(stage: str, params_json: str) -> Any:
 def run_task(spec: TaskSpec, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Runs the task and returns its counters (also stored in the marker)."""
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    stage = _ready_stage(spec.stage, spec.params_json)
-    ctx = Context(spec.stage, progress)
+    stage = ready_stage(spec.stage, spec.params_json)
+    ctx = Context(spec.stage, progress, task=spec.task, workdir=spec.workdir)
     out = AtomicParquetWriter(spec.output, DOC_SCHEMA)
     ledger = AtomicParquetWriter(spec.ledger, LEDGER_SCHEMA)
     for doc in stage.run(stage.read(spec.input, ctx), ctx):

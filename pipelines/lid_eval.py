@@ -30,7 +30,9 @@ class LangScore:
     precision: float
 
 
-def predict_all(model: LidModel, texts: Iterable[tuple[str, str]], params: LangIdParams) -> list[Labelled]:
+def predict_all(
+    model: LidModel, texts: Iterable[tuple[str, str]], params: LangIdParams
+) -> list[Labelled]:
     return [
         Labelled(lang, model.predict(normalize_for_lid(text, params.max_chars), params.top_k))
         for lang, text in texts

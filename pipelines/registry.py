@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pipelines.dedup import DedupStage
 from pipelines.extract import ExtractStage
 from pipelines.langid import LangIdStage
 
 STAGES: dict[str, type] = {
     ExtractStage.name: ExtractStage,
     LangIdStage.name: LangIdStage,
+    DedupStage.name: DedupStage,
 }
 
 

@@ -12,6 +12,7 @@ from tests.warcs import build_broken_warc, build_pages_warc, build_wet
 # Set before Ray starts: a single-node Ray then binds 127.0.0.1 only.
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+os.environ.setdefault("RAY_AUTH_MODE", "token")
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +21,7 @@ def ray_local():
     import ray
 
     ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING")
+    assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
     yield ray
     ray.shutdown()
 

@@ -62,7 +62,9 @@ def test_killed_run_resumes_to_the_same_result(ray_local, tmp_path: Path):
     assert resumed.returncode == 0, resumed.stderr
     for marker, mtime in done_before.items():
         assert marker.stat().st_mtime_ns == mtime, f"{marker.name} was redone"
-    assert json.loads((run_dir / "run.json").read_text())["resumed"] == 1
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["resumed"] == 1
+    assert set(record["stages"]["extract"]["nodes"]) == {"127.0.0.1"}  # the CLI kept Ray local
     assert not list(run_dir.rglob(".tmp-*"))
 
     whole = CliRunner().invoke(app, [*args, "--run-id", "whole"])

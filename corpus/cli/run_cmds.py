@@ -55,7 +55,7 @@ def execute(
     out.print(tables.language_table(record))
     problems = tables.failures(record)
     for line in problems:
-        console.print(f"[red]failed[/] {line}")
+        console.print(f"[red]failed[/] {line}", soft_wrap=True, highlight=False)
     if problems:
         console.print("Run the same command again to retry the failed tasks.")
         raise typer.Exit(1)

@@ -33,7 +33,7 @@ def status(
     if record["stages"]:
         out.print(tables.language_table(record))
     for line in tables.failures(record):
-        out.print(f"[red]failed[/] {line}")
+        out.print(f"[red]failed[/] {line}", soft_wrap=True, highlight=False)
 
 
 def presets(

@@ -65,3 +65,24 @@ def test_thresholds_must_name_target_languages():
         LangIdParams(languages=["de"], thresholds={"fr": 0.5})
     with pytest.raises(ValueError):
         LangIdParams(thresholds={"de": 1.5})
+
+
+def test_eu24_preset_meets_its_targets_on_the_sample(model: LidModel):
+    """≥ 95 % of every EU language kept at ≥ 99 % precision; Bosnian is the known exception
+    (lid.176 labels it Croatian), so Croatian precision is held without Bosnian pages."""
+    from corpus.config import load_pipeline
+    from pipelines.lid_eval import evaluate, predict_all
+
+    params = load_pipeline("eu24").stage("langid").params
+    pages = sample_pages()
+    samples = predict_all(model, ((p.lang, f"{p.title}\n{p.text}") for p in pages), params)
+    scores = evaluate(samples, params)
+    assert set(scores) == set(EU24)
+    for lang, score in scores.items():
+        assert score.recall >= 0.95, score
+        if lang != "hr":
+            assert score.precision >= 0.99, score
+    without_bosnian = evaluate([s for s in samples if s.lang != "bs"], params)
+    assert without_bosnian["hr"].precision >= 0.99
+    single = evaluate(samples, LangIdParams(default_threshold=0.65))
+    assert single["sl"].recall < 0.6 and single["hr"].recall < 0.1  # why per-language settings

@@ -1,0 +1,170 @@
+"""Stage `dedup`: URL, exact and near-duplicate removal across the whole run.
+
+    stages: [..., {stage: dedup, params: {threshold: 0.8}}]
+
+A global stage: `prepare` builds the index over all parts (signatures in parallel, the
+bucket shuffle in parallel, the clustering in this process on compact integer edges), then
+`run` goes over each part and removes every document that is not its cluster's kept one,
+to the ledger with reason `duplicate`, its cluster id and the id of the kept document. Kept
+documents carry their cluster's size, so a trainer can upsample well-attested content.
+Incremental: `previous` names the dedup work folders of earlier runs; their documents are
+never removed, and a new document that duplicates one of them is.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow.parquet as pq
+from pydantic import Field, model_validator
+
+from corpus.stage import Context, Doc, ParallelMap, StageParams, read_parquet_docs
+from pipelines.dedup_cluster import cluster
+from pipelines.dedup_index import (
+    EXACT,
+    NEAR,
+    URL,
+    IndexConfig,
+    PartRef,
+    bucket_edges,
+    read_index_config,
+    signature_part,
+    write_index_config,
+)
+from pipelines.minhash import MAX_NGRAM
+
+
+class DedupParams(StageParams):
+    threshold: float = Field(0.8, gt=0, le=1, description="Jaccard similarity of near-duplicates")
+    num_perm: int = Field(128, ge=16, le=1024, description="MinHash permutations")
+    ngram: int = Field(5, ge=1, le=MAX_NGRAM, description="words per shingle")
+    seed: int = Field(1, description="MinHash permutation seed")
+    url: bool = Field(True, description="same normalised URL = duplicate")
+    exact: bool = Field(True, description="same normalised text = duplicate")
+    near: bool = Field(True, description="MinHash-LSH near-duplicates")
+    per_language: bool = Field(True, description="compare documents only within a language")
+    buckets: int = Field(16, ge=1, le=4096, description="shuffle partitions of the bucket keys")
+    previous: list[Path] = Field(
+        default_factory=list, description="dedup work folders (<run>/dedup/_work) of earlier runs"
+    )
+
+    @model_validator(mode="after")
+    def _something_to_do(self) -> DedupParams:
+        if not (self.url or self.exact or self.near):
+            raise ValueError("at least one of url, exact, near must be true")
+        return self
+
+    def index_config(self) -> IndexConfig:
+        kinds = tuple(
+            k for k, on in ((URL, self.url), (EXACT, self.exact), (NEAR, self.near)) if on
+        )
+        return IndexConfig(
+            self.threshold,
+            self.num_perm,
+            self.ngram,
+            self.seed,
+            self.per_language,
+            self.buckets,
+            kinds,
+        )
+
+
+class DedupStage:
+    name: ClassVar[str] = "dedup"
+    kind: ClassVar[str] = "global"
+    Params: ClassVar[type[StageParams]] = DedupParams
+    reads: ClassVar[str] = "parquet"
+
+    def __init__(self, params: DedupParams) -> None:
+        self.params = params
+
+    def setup(self) -> None:
+        pass
+
+    def prepare(
+        self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
+    ) -> dict[str, Any]:
+        config = self.params.index_config()
+        workdir.mkdir(parents=True, exist_ok=True)
+        write_index_config(workdir, config)
+        previous = self._previous_parts(config)
+        timings = {}
+
+        start = time.perf_counter()
+        sign = functools.partial(_sign, workdir=workdir, config=config)
+        rows = pmap(sign, parts)
+        timings["signatures_s"] = round(time.perf_counter() - start, 3)
+
+        offset = sum(p.rows for p in previous)
+        current: dict[str, PartRef] = {}
+        for (task, _), n in zip(parts, rows, strict=True):
+            current[task] = PartRef(workdir / "parts" / task, offset, n)
+            offset += n
+        all_parts = [*previous, *current.values()]
+
+        start = time.perf_counter()
+        edges = functools.partial(
+            bucket_edges, parts=all_parts, workdir=workdir, threshold=config.threshold
+        )
+        edge_counts = pmap(edges, list(range(config.buckets)))
+        timings["buckets_s"] = round(time.perf_counter() - start, 3)
+
+        start = time.perf_counter()
+        figures = cluster(workdir, current, previous, config.buckets)
+        timings["clustering_s"] = round(time.perf_counter() - start, 3)
+        return {**figures, "edges_per_bucket_max": max(edge_counts, default=0), **timings}
+
+    def _previous_parts(self, config: IndexConfig) -> list[PartRef]:
+        """The parts of earlier runs' indexes, first in global order."""
+        refs, offset = [], 0
+        for folder in self.params.previous:
+            saved = read_index_config(folder)
+            mine = {**config.__dict__, "kinds": list(config.kinds)}
+            for key in ("num_perm", "seed", "ngram", "threshold", "per_language", "buckets"):
+                if saved[key] != mine[key]:
+                    raise ValueError(
+                        f"{folder}: index built with {key}={saved[key]}, not {mine[key]}"
+                    )
+            for part in sorted((folder / "parts").iterdir()):
+                n = int((part / "_DONE").read_text())
+                refs.append(PartRef(part, offset, n))
+                offset += n
+        return refs
+
+    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
+        return read_parquet_docs(path, ctx)
+
+    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
+        assert ctx.workdir is not None, "dedup runs after prepare()"
+        decisions = {
+            d["row"]: d
+            for d in pq.read_table(ctx.workdir / "decisions" / f"{ctx.task}.parquet").to_pylist()
+        }
+        for row, doc in enumerate(docs):
+            decision = decisions.get(row)
+            if decision is None:
+                doc["dup_cluster"], doc["dup_cluster_size"] = None, 1
+                yield ctx.kept(doc)
+                continue
+            doc["dup_cluster"], doc["dup_cluster_size"] = decision["cluster"], decision["size"]
+            if decision["keep"]:
+                yield ctx.kept(doc)
+            else:
+                kind, kept, size = decision["kind"], decision["kept_id"], decision["size"]
+                detail = f"{kind} duplicate of {kept} ({size} in cluster)"
+                ctx.reject(
+                    "duplicate",
+                    doc,
+                    detail=detail,
+                    dup_cluster=decision["cluster"],
+                    dup_of=decision["kept_id"],
+                )
+
+
+def _sign(part: tuple[str, str], workdir: Path, config: IndexConfig) -> int:
+    task, path = part
+    return signature_part(task, path, workdir, config)
