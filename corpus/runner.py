@@ -110,7 +110,10 @@ def _prepare_global(
     parallel work on the workers."""
     stage = ready_stage(stage_name, params_json)
     parts = [(s.task, s.input) for s in specs]
-    return stage.prepare(parts, run_dir.workdir(stage_name), _parallel_map(runtime, stage_name))
+    try:
+        return stage.prepare(parts, run_dir.workdir(stage_name), _parallel_map(runtime, stage_name))
+    except (ValueError, FileNotFoundError) as err:  # e.g. an incompatible previous index
+        raise GlobalStageError(f"{stage_name}: {err}") from err
 
 
 def run_pipeline(

@@ -65,10 +65,13 @@ def _norm_text(text: str) -> str:
 
 
 def _norm_url(url: str) -> str:
+    """Lower-case host, default port and tracking parameters dropped, query sorted, no
+    fragment (courlan's non-strict mode; its strict mode drops query parameters that name
+    different pages, such as `?id=5`)."""
     try:
-        return normalize_url(url, strict=True)
+        return normalize_url(url).split("#", 1)[0]
     except ValueError:
-        return url.strip().lower()
+        return url.strip().split("#", 1)[0]
 
 
 def write_index_config(workdir: Path, config: IndexConfig) -> None:

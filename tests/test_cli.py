@@ -14,7 +14,7 @@ from corpus.cli.app import app
 from pipelines.lid_model import default_model_path
 
 runner = CliRunner()
-COMMANDS = ["run", "extract", "langid", "demo", "status", "presets"]
+COMMANDS = ["run", "extract", "langid", "dedup", "demo", "status", "presets"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

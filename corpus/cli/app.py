@@ -10,6 +10,7 @@ from rich.console import Console
 
 from corpus.cli import run_cmds, status_cmds
 from corpus.config import ConfigError
+from corpus.runner import GlobalStageError
 from corpus.runrecord import ResumeError
 
 ENGINEER = "Data engineer: pipeline and stages"
@@ -25,11 +26,12 @@ app = typer.Typer(
 app.command(rich_help_panel=ENGINEER)(run_cmds.run)
 app.command(rich_help_panel=ENGINEER)(run_cmds.extract)
 app.command(rich_help_panel=ENGINEER)(run_cmds.langid)
+app.command(rich_help_panel=ENGINEER)(run_cmds.dedup)
 app.command(rich_help_panel=ENGINEER)(run_cmds.demo)
 app.command(rich_help_panel=RUNS)(status_cmds.status)
 app.command(rich_help_panel=RUNS)(status_cmds.presets)
 
-KNOWN_ERRORS = (ConfigError, ResumeError, FileNotFoundError)
+KNOWN_ERRORS = (ConfigError, ResumeError, GlobalStageError, FileNotFoundError)
 
 
 def main() -> None:

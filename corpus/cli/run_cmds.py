@@ -129,6 +129,37 @@ def langid(
     execute(pipeline, inputs, runs_dir, run_id, workers, ray_address, quiet)
 
 
+def dedup(
+    inputs: Inputs,
+    runs_dir: options.RunsDir = Path("runs"),
+    run_id: options.RunId = None,
+    workers: options.Workers = 2,
+    ray_address: options.RayAddress = None,
+    threshold: Annotated[
+        float, typer.Option(min=0.01, max=1.0, help="Jaccard similarity of near-duplicates.")
+    ] = 0.8,
+    previous: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--previous",
+            exists=True,
+            file_okay=False,
+            help="Dedup work folder of an earlier run (<run>/dedup/_work): new documents that "
+            "duplicate its documents are removed. Repeatable.",
+        ),
+    ] = None,
+    quiet: options.Quiet = False,
+) -> None:
+    """Remove URL, exact and near duplicates (MinHash LSH) across all input Parquet parts.
+
+    Global over the run, per language. Keeps one document per cluster (longest text, then
+    earliest crawl date, then smallest id); the others go to rejected/dedup/ with the id of
+    the kept document. Kept documents carry dup_cluster and dup_cluster_size.
+    """
+    pipeline = _single("dedup", threshold=threshold, previous=previous or None)
+    execute(pipeline, inputs, runs_dir, run_id, workers, ray_address, quiet)
+
+
 def demo(
     runs_dir: options.RunsDir = Path("runs"),
     workers: options.Workers = 2,

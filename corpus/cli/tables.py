@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from corpus.languages import language_name
+from corpus.stage import NO_LANG
 
 
 def stage_table(record: dict[str, Any]) -> Table:
@@ -42,17 +43,21 @@ def stage_table(record: dict[str, Any]) -> Table:
 
 
 def language_table(record: dict[str, Any]) -> Table:
-    """Documents kept per language by the last stage, with rejections by reason."""
-    last = list(record["stages"].values())[-1]
-    table = Table(title="documents kept per language (last stage)")
-    for col in ("lang", "language", "kept", "rejected here"):
-        table.add_column(col, justify="right" if col in ("kept", "rejected here") else "left")
-    langs = sorted(set(last["out_by_lang"]) | set(last["rejected_by_lang"]))
-    for lang in sorted(langs, key=lambda code: -last["out_by_lang"].get(code, 0)):
-        rejected = sum(last["rejected_by_lang"].get(lang, {}).values())
-        table.add_row(
-            lang, language_name(lang), f"{last['out_by_lang'].get(lang, 0):,}", f"{rejected:,}"
-        )
+    """Documents per language after each stage, and all rejections of that language."""
+    stages = record["stages"]
+    table = Table(title="documents per language after each stage")
+    table.add_column("lang")
+    table.add_column("language")
+    for name in stages:
+        table.add_column(name, justify="right")
+    table.add_column("rejected", justify="right")
+    langs = {lang for s in stages.values() for lang in (*s["out_by_lang"], *s["rejected_by_lang"])}
+    last = list(stages.values())[-1]["out_by_lang"] if stages else {}
+    for lang in sorted(langs, key=lambda code: (code == NO_LANG, -last.get(code, 0), code)):
+        rejected = sum(sum(s["rejected_by_lang"].get(lang, {}).values()) for s in stages.values())
+        counts = [f"{s['out_by_lang'].get(lang, 0):,}" for s in stages.values()]
+        name = "(before language ID)" if lang == NO_LANG else language_name(lang)
+        table.add_row(lang, name, *counts, f"{rejected:,}")
     return table
 
 
