@@ -116,10 +116,11 @@ def signature_part(task: str, path: str, workdir: Path, config: IndexConfig) -> 
             kinds += [kind] * len(values)
             rows += range(len(values))
     if NEAR in config.kinds:
-        for row, (salt, band_keys) in enumerate(zip(salts, hasher.band_keys(sig), strict=True)):
-            keys += [_key("near", salt, k) for k in band_keys.tolist()]
-            kinds += [NEAR] * len(band_keys)
-            rows += [row] * len(band_keys)
+        salt_hashes = np.array([_key("near", salt) for salt in salts], dtype=np.uint64)
+        band_keys = hasher.band_keys(sig, salt_hashes)  # (rows, bands)
+        keys += band_keys.ravel().tolist()
+        kinds += [NEAR] * band_keys.size
+        rows += np.repeat(np.arange(len(ids)), band_keys.shape[1]).tolist()
     keys_a = np.array(keys, dtype=np.uint64)
     part_of = keys_a % np.uint64(config.buckets)
     table = pa.table(

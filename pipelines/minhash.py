@@ -44,15 +44,34 @@ _POSITION_MULTIPLIERS = np.array(
 MAX_NGRAM = len(_POSITION_MULTIPLIERS)
 
 
+_WORD_HASH: dict[str, int] = {}
+_WORD_HASH_LIMIT = 2_000_000  # words; about 200 MB, then start over
+
+
+def _word_hashes(tokens: list[str]) -> dict[str, int]:
+    """The word → xxh3 table, completed with the given words.
+
+    Words follow Zipf's law, so most of a document's words were hashed before: set
+    operations and dict lookups in C replace a Python-level hash call per word. Values do
+    not depend on what was cached, so results are the same in every worker.
+    """
+    if len(_WORD_HASH) > _WORD_HASH_LIMIT:
+        _WORD_HASH.clear()
+    for word in set(tokens).difference(_WORD_HASH):
+        _WORD_HASH[word] = xxhash.xxh3_64_intdigest(word.encode())
+    return _WORD_HASH
+
+
 def shingle_hashes(text: str, lang: str | None, n: int) -> np.ndarray:
-    """Distinct 32-bit hashes of the word n-grams (one shingle for texts shorter than n).
+    """32-bit hashes of the word n-grams (one shingle for texts shorter than n). A repeated
+    n-gram repeats its hash, which leaves the minimum, and so the signature, unchanged.
 
     Words are hashed once (xxh3) and each n-gram's hash combines its words' hashes by
     position in numpy, instead of joining and hashing every n-gram string.
     """
     tokens = words(text, lang)
     w = np.fromiter(
-        (xxhash.xxh3_64_intdigest(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens)
+        map(_word_hashes(tokens).__getitem__, tokens), dtype=np.uint64, count=len(tokens)
     )
     if len(w) < n:
         w = np.concatenate([w, np.zeros(n - len(w), dtype=np.uint64)])
@@ -60,7 +79,7 @@ def shingle_hashes(text: str, lang: str | None, n: int) -> np.ndarray:
     acc = np.zeros(m, dtype=np.uint64)
     for j in range(n):
         acc ^= w[j : j + m] * _POSITION_MULTIPLIERS[j]
-    return np.unique((acc >> np.uint64(32)).astype(np.uint32))
+    return (acc >> np.uint64(32)).astype(np.uint32)
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
@@ -114,13 +133,35 @@ class MinHasher:
         offsets = np.cumsum([0] + [len(h) for h in hashes[:-1]])
         return np.minimum.reduceat(permuted, offsets, axis=0)  # (D, K)
 
-    def band_keys(self, signatures: np.ndarray, salt: str = "") -> np.ndarray:
-        """(documents, bands) uint64 bucket keys; `salt` (e.g. the language) separates groups."""
+    def band_keys(self, signatures: np.ndarray, salts: np.ndarray) -> np.ndarray:
+        """(documents, bands) uint64 bucket keys, computed in numpy.
+
+        A band's key mixes its rows' values by position, the band number and the document's
+        salt (a uint64 per document, e.g. a hash of its language, so that documents of two
+        languages never share a bucket).
+        """
         n_bands, rows = self.bands
+        values = signatures.astype(np.uint64)
         keys = np.empty((len(signatures), n_bands), dtype=np.uint64)
         for band in range(n_bands):
-            prefix = f"{salt}\x00{band}\x00".encode()
-            chunk = signatures[:, band * rows : (band + 1) * rows]
-            for i, row in enumerate(chunk):
-                keys[i, band] = xxhash.xxh3_64_intdigest(prefix + row.tobytes())
+            chunk = values[:, band * rows : (band + 1) * rows]
+            acc = salts.astype(np.uint64) ^ _BAND_CONSTANTS[band % len(_BAND_CONSTANTS)]
+            for pos in range(rows):
+                acc = fmix64(acc ^ (chunk[:, pos] * _ROW_MULTIPLIERS[pos % len(_ROW_MULTIPLIERS)]))
+            keys[:, band] = acc
         return keys
+
+
+_CONSTANTS = np.random.default_rng(0x1EA4).integers(
+    1, 1 << 63, size=128, dtype=np.uint64
+) | np.uint64(1)
+_ROW_MULTIPLIERS, _BAND_CONSTANTS = _CONSTANTS[:64], _CONSTANTS[64:]
+
+
+def fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer: every input bit affects every output bit."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
