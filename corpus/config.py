@@ -127,6 +127,9 @@ def parse_pipeline(text: str, label: str) -> Pipeline:
     names = [s.name for s in stages]
     if len(set(names)) != len(names):
         raise ConfigError(f"{label}: stages: a stage appears twice: {names}")
+    for i, name in enumerate(names[:-1]):
+        if not getattr(STAGES[name], "writes_parts", True):  # e.g. shard: its output is shards
+            raise ConfigError(f"{label}: stages.{i}: {name} writes no parts, so it must be last")
     return Pipeline(raw.name, raw.description, tuple(stages), label)
 
 

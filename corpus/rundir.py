@@ -6,6 +6,8 @@
       <stage>/_DONE.part-NNNNN   completion marker; holds the task's counters as JSON
       <stage>/_work/             scratch of a global stage (e.g. dedup's signatures)
       rejected/<stage>/part-NNNNN.parquet   the rejected ledger
+      shards/<lang>/part-NNNNN.parquet      the published shards (+ MANIFEST.json, README.md)
+      reports/                   what the run publishes for reviewers (AI Act summary...)
 
 Every file is written under a temporary name and renamed into place, so that a killed run
 leaves either a whole file or none; a marker is written last, so a part without a marker
@@ -55,6 +57,20 @@ class RunDir:
 
     def ledger(self, stage: str, task: str) -> Path:
         return self.root / "rejected" / stage / f"{task}.parquet"
+
+    @property
+    def shards(self) -> Path:
+        """The published corpus: one folder of shards per language, manifest, datasheet."""
+        return self.root / "shards"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @classmethod
+    def of_workdir(cls, workdir: Path) -> RunDir:
+        """The run directory of a global stage's scratch folder (<run>/<stage>/_work)."""
+        return cls(workdir.parent.parent)
 
     def parts(self, stage: str) -> list[Path]:
         return sorted(self.stage_dir(stage).glob("part-*.parquet"))
@@ -112,6 +128,24 @@ def write_parquet_atomic(rows: Iterable[dict[str, Any]], schema: pa.Schema, path
     for row in rows:
         writer.write(row)
     return writer.commit()
+
+
+def write_row_groups_atomic(
+    groups: Iterable[pa.Table], schema: pa.Schema, path: Path, **options: Any
+) -> int:
+    """Parquet whose row groups are exactly the given tables (empty ones skipped), so that a
+    reader can fetch one of them alone; options go to pyarrow's ParquetWriter. Returns the
+    number of row groups."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(path)
+    written = 0
+    with pq.ParquetWriter(tmp, schema, **options) as writer:
+        for table in groups:
+            if table.num_rows:
+                writer.write_table(table, row_group_size=table.num_rows)
+                written += 1
+    os.replace(tmp, path)
+    return written
 
 
 def write_json_atomic(data: Any, path: Path) -> None:

@@ -41,6 +41,30 @@ DOC_SCHEMA = pa.schema(
     ]
 )
 
+# The published shards (runs/<id>/shards/<lang>/*.parquet) carry DOC_SCHEMA with one change:
+# `quality` as a list of {key, value} pairs instead of an Arrow map, because Hugging Face
+# `datasets` has no feature type for maps and refuses to load a file that has one. The pairs
+# are the map's own physical layout, so no value changes; stages keep the map (filters read
+# and write it as a dict).
+QUALITY_PAIRS_TYPE = pa.list_(pa.struct([("key", pa.string()), ("value", pa.float64())]))
+SHARD_SCHEMA = pa.schema(
+    [pa.field("quality", QUALITY_PAIRS_TYPE) if f.name == "quality" else f for f in DOC_SCHEMA]
+)
+
+
+def to_shard_table(table: pa.Table) -> pa.Table:
+    """Documents (DOC_SCHEMA) as shard rows (SHARD_SCHEMA), without copying the text."""
+    table = table.select(DOC_SCHEMA.names).cast(DOC_SCHEMA)
+    quality = table.column("quality").combine_chunks()
+    pairs = pa.ListArray.from_arrays(
+        quality.offsets,
+        pa.StructArray.from_arrays([quality.keys, quality.items], names=["key", "value"]),
+        type=QUALITY_PAIRS_TYPE,
+        mask=quality.is_null(),
+    )
+    return table.set_column(DOC_SCHEMA.get_field_index("quality"), "quality", pairs)
+
+
 LEDGER_SCHEMA = pa.schema(
     [
         ("stage", pa.string()),
@@ -54,6 +78,42 @@ LEDGER_SCHEMA = pa.schema(
         ("text", pa.string()),  # kept so that nothing is lost and removals can be sampled
         ("dup_cluster", pa.int64()),  # dedup: the cluster the removed document belongs to
         ("dup_of", pa.string()),  # dedup: id of the document kept in its place
+        ("filter_id", pa.string()),  # filter: the manifest id of the filter that removed it
+        ("filter_version", pa.int32()),  # filter: that manifest's version
+        ("signals", pa.map_(pa.string(), pa.float64())),  # filter: the signals it decided on
+    ]
+)
+
+
+# The crawl log: one row per URL the crawler took up (runs/<id>/crawl/log/*.parquet). It is
+# the evidence of every opt-out decision, and extract reads it to exclude reserved pages.
+CRAWL_LOG_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("host", pa.string()),  # host[:port], lower case: the unit of politeness
+        ("depth", pa.int32()),  # links from a seed (redirects keep the depth)
+        ("via", pa.string()),  # the page that linked or redirected here (null for seeds)
+        ("fetched", pa.bool_()),  # whether a request for this URL was sent
+        ("status", pa.int32()),  # HTTP status of the last attempt (null: no response)
+        ("decision", pa.string()),  # allowed | reserved | disallowed | refused
+        ("signal", pa.string()),  # what decided it: robots_txt, tdm_header, private_address...
+        ("detail", pa.string()),  # the rule, header value or address behind the signal
+        ("tdm_policy", pa.string()),  # a TDMRep policy URL offered by the rights holder
+        ("error", pa.string()),  # why a fetch failed (timeout, connection...), else null
+        ("decided_at", pa.string()),  # ISO 8601 UTC
+        ("fetched_at", pa.string()),  # ISO 8601 UTC, start of the last request (null: none)
+        ("elapsed_s", pa.float64()),  # request start to end of body, last attempt
+        ("attempts", pa.int32()),
+        ("bytes", pa.int64()),  # payload bytes kept (decoded, at most the size limit)
+        ("wire_bytes", pa.int64()),  # payload bytes received (before content decoding)
+        ("truncated", pa.bool_()),  # cut at the size limit (WARC-Truncated: length)
+        ("content_type", pa.string()),
+        ("charset", pa.string()),  # the charset HTML was decoded with
+        ("ip", pa.string()),  # the server address the response came from
+        ("redirect_to", pa.string()),
+        ("links", pa.int32()),  # in-scope links found on the page
+        ("warc_file", pa.string()),  # WARC file name holding the response (null: not stored)
+        ("warc_offset", pa.int64()),  # byte offset of the response record in that file
     ]
 )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pipelines.dedup import DedupStage
 from pipelines.extract import ExtractStage
+from pipelines.filter import FilterStage
 from pipelines.langid import LangIdStage
 
 STAGES: dict[str, type] = {
     ExtractStage.name: ExtractStage,
     LangIdStage.name: LangIdStage,
+    FilterStage.name: FilterStage,
     DedupStage.name: DedupStage,
 }
 

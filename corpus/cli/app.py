@@ -8,13 +8,15 @@ import sys
 import typer
 from rich.console import Console
 
-from corpus.cli import run_cmds, status_cmds
+from corpus.cli import audit_cmds, manifest_cmds, run_cmds, status_cmds
 from corpus.config import ConfigError
 from corpus.runner import GlobalStageError
 from corpus.runrecord import ResumeError
+from filters.manifest import ManifestError
 
 ENGINEER = "Data engineer: pipeline and stages"
 RUNS = "Runs"
+REVIEWER = "Governance reviewer"
 
 app = typer.Typer(
     name="leam",
@@ -30,13 +32,18 @@ app.command(rich_help_panel=ENGINEER)(run_cmds.dedup)
 app.command(rich_help_panel=ENGINEER)(run_cmds.demo)
 app.command(rich_help_panel=RUNS)(status_cmds.status)
 app.command(rich_help_panel=RUNS)(status_cmds.presets)
+app.add_typer(manifest_cmds.app, name="manifests", rich_help_panel=REVIEWER)
+app.command(rich_help_panel=REVIEWER)(audit_cmds.audit)
 
-KNOWN_ERRORS = (ConfigError, ResumeError, GlobalStageError, FileNotFoundError)
+KNOWN_ERRORS = (ConfigError, ResumeError, GlobalStageError, ManifestError, FileNotFoundError)
 
 
 def main() -> None:
     try:
         app()
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted: run the same command again to resume")
+        sys.exit(130)
     except KNOWN_ERRORS as err:
         Console(stderr=True).print(f"[red]error:[/] {err}", highlight=False)
         if not os.environ.get("LEAM_DEBUG"):

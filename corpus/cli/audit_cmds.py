@@ -1,0 +1,52 @@
+"""`leam audit RUN`: the governance reviewer's report on what a run's filters did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from corpus.audit.collect import collect
+from corpus.audit.report_html import render_html
+from corpus.audit.report_md import render_markdown
+from corpus.cli import options
+from corpus.rundir import RunDir
+
+out = Console()
+
+
+def audit(
+    run: Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")],
+    runs_dir: options.RunsDir = Path("runs"),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Report path (.html; a .md twin is written beside it). Default: <run>/audit.html.",
+        ),
+    ] = None,
+    samples: Annotated[int, typer.Option(help="Removed documents shown per filter.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the random sample.")] = 0,
+) -> None:
+    """Write a run's audit report: one self-contained HTML file and a Markdown twin.
+
+    Per filter and language: documents in, removed and %; charts of removal rates and of
+    signal distributions with the thresholds drawn; a random sample of removed documents;
+    the manifests in force with their sha256; a reconciliation line per stage.
+    """
+    root = Path(run) if Path(run).is_dir() else runs_dir / run
+    report = collect(RunDir(root), samples_per_filter=samples, seed=seed)
+    html_path = output or root / "audit.html"
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(render_html(report), encoding="utf-8")
+    md_path = html_path.with_suffix(".md")
+    md_path.write_text(render_markdown(report), encoding="utf-8")
+    for r in report.reconciliation:
+        mark = "[green]ok[/]" if r["reconciled"] else "[red]does not reconcile[/]"
+        out.print(f"{r['stage']}: kept {r['out']} + removed {r['rejected']} = {r['in']} {mark}")
+    if not report.filters:
+        out.print("this run has no filter stage: the report holds the reconciliation only")
+    out.print(f"wrote {html_path} and {md_path}")

@@ -1,0 +1,71 @@
+"""What changed between two manifest sets, said the way a reviewer asks it.
+
++ filter added: banned_words v1 (ethics, drop)
+~ gopher_quality: version 1 → 2
+~ gopher_quality: min_words: 50 → 40 (default, all languages without their own value)
+~ gopher_quality: max_mean_word_length for Finnish (fi): 10.0 → 12.0  (reason: ...)
+- filter removed: tdm_reservation v1
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corpus.languages import language_name
+from filters.manifest import Manifest
+
+_FIELDS = ("category", "implementation", "action", "rationale", "references")
+
+
+def _show(value: Any) -> str:
+    return "(off)" if value is None else repr(value) if isinstance(value, str) else str(value)
+
+
+def _manifest_changes(old: Manifest, new: Manifest) -> list[str]:
+    lines = []
+    head = f"~ {new.id}:"
+    if old.version != new.version:
+        lines.append(f"{head} version {old.version} → {new.version}")
+    for name in _FIELDS:
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            shown = "changed" if name in ("rationale", "references") else f"{a} → {b}"
+            lines.append(f"{head} {name} {shown}")
+    old_d, new_d = old.params.model_dump(), new.params.model_dump()
+    for key in sorted(set(old_d) | set(new_d)):
+        if old_d.get(key) != new_d.get(key):
+            lines.append(
+                f"{head} {key}: {_show(old_d.get(key))} → {_show(new_d.get(key))} "
+                "(default, all languages without their own value)"
+            )
+    for lang in sorted(set(old.languages) | set(new.languages)):
+        a, b = old.params_for(lang).model_dump(), new.params_for(lang).model_dump()
+        for key in sorted(set(a) | set(b)):
+            own = key in getattr(old.languages.get(lang), "values", {}) or key in getattr(
+                new.languages.get(lang), "values", {}
+            )
+            if own and a.get(key) != b.get(key):
+                where = f"{language_name(lang)} ({lang})"
+                line = f"{head} {key} for {where}: {_show(a.get(key))} → {_show(b.get(key))}"
+                if lang in new.languages:
+                    line += f"  (reason: {new.languages[lang].reason})"
+                else:
+                    line += "  (override removed: the default applies)"
+                lines.append(line)
+    if lines and old.version == new.version and old.sha256 != new.sha256:
+        lines.append(f"! {new.id}: changed but still version {new.version}: bump the version")
+    return lines
+
+
+def diff_sets(old: dict[str, Manifest], new: dict[str, Manifest]) -> list[str]:
+    """One line per change, filters in id order; empty when nothing that matters changed."""
+    lines = []
+    for fid in sorted(set(old) | set(new)):
+        if fid not in old:
+            m = new[fid]
+            lines.append(f"+ filter added: {fid} v{m.version} ({m.category}, {m.action})")
+        elif fid not in new:
+            lines.append(f"- filter removed: {fid} v{old[fid].version}")
+        else:
+            lines.extend(_manifest_changes(old[fid], new[fid]))
+    return lines

@@ -1,0 +1,85 @@
+"""Gopher quality rules (Rae et al. 2021, appendix A), with stop words per language.
+
+A document is running prose when it has a sensible number of words of sensible length,
+few hash marks and ellipses, few lines that are bullets or trail off, mostly alphabetic
+words, and enough of the language's own function words. The last rule is the one that
+English defaults break: Gopher's list is English, so it removes good prose in every other
+language. Here the list is the document's language's (filters/data/stopwords/).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from filters.base import Doc, FilterParams, Signals, Threshold, Verdict, above, below, first_drop
+from filters.text import count_numbers, stop_words, words
+
+
+class GopherQualityParams(FilterParams):
+    min_words: int | None = Field(50, ge=0, description="fewer words: not a document")
+    max_words: int | None = Field(100_000, ge=0, description="more words: a dump, not prose")
+    min_mean_word_length: float | None = Field(3.0, ge=0)
+    max_mean_word_length: float | None = Field(10.0, ge=0)
+    max_symbol_word_ratio: float | None = Field(0.1, ge=0, description="# or … per word")
+    max_bullet_lines_ratio: float | None = Field(0.9, ge=0, le=1)
+    max_ellipsis_lines_ratio: float | None = Field(0.3, ge=0, le=1)
+    min_alpha_words_ratio: float | None = Field(0.8, ge=0, le=1, description="words with a letter")
+    min_stop_words: int | None = Field(2, ge=0, description="distinct stop words of the language")
+
+
+class GopherQuality:
+    id: ClassVar[str] = "gopher_quality"
+    Params: ClassVar[type[FilterParams]] = GopherQualityParams
+    actions: ClassVar[tuple[str, ...]] = ("drop", "annotate")
+    thresholds: ClassVar[tuple[Threshold, ...]] = (
+        Threshold("words", "min_words", "min"),
+        Threshold("mean_word_length", "min_mean_word_length", "min"),
+        Threshold("alpha_words_ratio", "min_alpha_words_ratio", "min"),
+        Threshold("stop_words", "min_stop_words", "min"),
+    )
+
+    def __init__(self, params: GopherQualityParams, lang: str) -> None:
+        self.params, self.lang = params, lang
+        self.stop_words = stop_words(lang)
+
+    def score(self, doc: Doc) -> Signals:
+        text = doc.get("text") or ""
+        tokens = words(text.lower())  # lower case: a sentence-initial "The" is a stop word
+        n = len(tokens)
+        lines = text.splitlines() or [""]
+        stripped = [line.strip() for line in lines]
+        present = set(tokens) if self.stop_words else set()
+        return {
+            "words": float(n),
+            "mean_word_length": sum(map(len, tokens)) / n if n else 0.0,
+            "hash_ratio": text.count("#") / n if n else 0.0,
+            "ellipsis_ratio": (text.count("...") + text.count("…")) / n if n else 0.0,
+            "bullet_lines_ratio": sum(s.startswith(("•", "-")) for s in stripped) / len(lines),
+            "ellipsis_lines_ratio": sum(s.endswith(("...", "…")) for s in stripped) / len(lines),
+            "alpha_words_ratio": (n - count_numbers(text)) / n if n else 0.0,
+            "stop_words": float(len(present & self.stop_words)),
+        }
+
+    def decide(self, s: Signals) -> Verdict:
+        p = self.params
+        return first_drop(
+            below("too_few_words", "words", s["words"], p.min_words),
+            above("too_many_words", "words", s["words"], p.max_words),
+            below("words_too_short", "mean_word_length", s["mean_word_length"],
+                  p.min_mean_word_length),
+            above("words_too_long", "mean_word_length", s["mean_word_length"],
+                  p.max_mean_word_length),
+            above("too_many_hashes", "hash_ratio", s["hash_ratio"], p.max_symbol_word_ratio),
+            above("too_many_ellipses", "ellipsis_ratio", s["ellipsis_ratio"],
+                  p.max_symbol_word_ratio),
+            above("too_many_bullet_lines", "bullet_lines_ratio", s["bullet_lines_ratio"],
+                  p.max_bullet_lines_ratio),
+            above("too_many_ellipsis_lines", "ellipsis_lines_ratio", s["ellipsis_lines_ratio"],
+                  p.max_ellipsis_lines_ratio),
+            below("too_few_alphabetic_words", "alpha_words_ratio", s["alpha_words_ratio"],
+                  p.min_alpha_words_ratio),
+            below("too_few_stop_words", "stop_words", s["stop_words"],
+                  p.min_stop_words if self.stop_words else None),
+        )  # fmt: skip

@@ -1,0 +1,45 @@
+"""Filters by their stable id, as manifests name them (`implementation: gopher_quality`).
+
+Registration is explicit: a filter exists when it is listed here. Renaming an id would
+orphan every manifest and run record that names it, so ids never change; a behaviour change
+is a new manifest version.
+"""
+
+from __future__ import annotations
+
+from filters.banned_words import BannedWords
+from filters.base import Filter
+from filters.c4 import C4Quality
+from filters.fineweb import FineWebQuality
+from filters.gopher_quality import GopherQuality
+from filters.gopher_repetition import GopherRepetition
+from filters.privacy import PiiRedaction
+from filters.tdm import TdmReservation
+from filters.url_blocklist import UrlBlocklist
+
+FILTERS: dict[str, type[Filter]] = {
+    cls.id: cls  # type: ignore[misc]
+    for cls in (
+        GopherQuality,
+        GopherRepetition,
+        C4Quality,
+        FineWebQuality,
+        UrlBlocklist,
+        BannedWords,
+        PiiRedaction,
+        TdmReservation,
+    )
+}
+
+
+class UnknownFilterError(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def filter_class(filter_id: str) -> type[Filter]:
+    try:
+        return FILTERS[filter_id]
+    except KeyError:
+        known = ", ".join(sorted(FILTERS))
+        raise UnknownFilterError(f"unknown filter {filter_id!r}; known filters: {known}") from None
