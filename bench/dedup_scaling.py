@@ -183,10 +183,8 @@ def main() -> None:
                 import pyarrow.parquet as pq
 
                 kept = pq.ParquetDataset(str(root / "dt" / "out")).read().num_rows
-                print(
-                    f"| {n:,} | datatrove | {wall:.1f} | {n / wall:,.0f} | {peak:,.0f} | {n - kept:,} |",
-                    flush=True,
-                )
+                row = f"| {n:,} | datatrove | {wall:.1f} | {n / wall:,.0f} | {peak:,.0f} |"
+                print(f"{row} {n - kept:,} |", flush=True)
 
 
 if __name__ == "__main__":
