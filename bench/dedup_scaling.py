@@ -42,7 +42,7 @@ LEAM = str(Path(sys.executable).parent / "leam")
 def corpus(n: int, rng: random.Random) -> list[dict]:
     pool: dict[str, list[str]] = {}
     for page in sample_pages():
-        pool.setdefault(page.lang, []).extend(re.split(r"(?<=[.!?])\s+", page.text))
+        pool.setdefault(page.lang, []).extend(re.split(r"(?<=[.!?])\s+|(?<=[。！？])", page.text))
     langs = sorted(pool)
     docs: list[dict] = []
     for i in range(n):

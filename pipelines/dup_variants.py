@@ -20,7 +20,7 @@ BOILERPLATE = [
     "© 2024 All rights reserved. Terms of use.",
     "Subscribe to our newsletter for weekly updates.",
 ]
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 
 
 def variant(text: str, rng: random.Random) -> str:
