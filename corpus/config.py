@@ -128,8 +128,16 @@ def parse_pipeline(text: str, label: str) -> Pipeline:
     if len(set(names)) != len(names):
         raise ConfigError(f"{label}: stages: a stage appears twice: {names}")
     for i, name in enumerate(names[:-1]):
-        if not getattr(STAGES[name], "writes_parts", True):  # e.g. shard: its output is shards
-            raise ConfigError(f"{label}: stages.{i}: {name} writes no parts, so it must be last")
+        # e.g. shard: its output is shards, so only a stage that reads them (tokenizer) follows
+        after = STAGES[names[i + 1]]
+        if (
+            not getattr(STAGES[name], "writes_parts", True)
+            and getattr(after, "reads", "") != "shards"
+        ):
+            raise ConfigError(
+                f"{label}: stages.{i}: {name} writes no parts, so only a stage that reads the "
+                f"shards may follow it"
+            )
     return Pipeline(raw.name, raw.description, tuple(stages), label)
 
 

@@ -148,11 +148,15 @@ def write_row_groups_atomic(
     return written
 
 
-def write_json_atomic(data: Any, path: Path) -> None:
+def write_text_atomic(text: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_path(path)
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+
+
+def write_json_atomic(data: Any, path: Path) -> None:
+    write_text_atomic(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", path)
 
 
 def read_json(path: Path) -> Any:

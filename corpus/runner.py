@@ -163,4 +163,18 @@ def run_pipeline(
         any_failed = any_failed or bool(failed)
     record["status"] = "incomplete" if any_failed else "complete"
     runrecord.save(run_dir, record)
+    if not any_failed:
+        _finish(pipeline, run_dir, record)
     return record
+
+
+def _finish(pipeline: Pipeline, run_dir: RunDir, record: dict[str, Any]) -> None:
+    """Stages with a `finish(run_dir, record)` publish what needs the complete run record
+    (the shard stage's datasheet and reports); it runs again, cheaply, on every rerun."""
+    for stage in pipeline.stages:
+        if hasattr(stage_class(stage.name), "finish"):
+            instance = ready_stage(stage.name, stage.params.model_dump_json())
+            try:
+                instance.finish(run_dir, record)
+            except (ValueError, FileNotFoundError) as err:
+                raise GlobalStageError(f"{stage.name}: {err}") from err

@@ -59,9 +59,11 @@ def describe_input(path: str) -> dict[str, Any]:
 def open_record(
     run_dir: RunDir, run_id: str, pipeline: Pipeline, inputs: list[str], runtime: dict[str, Any]
 ) -> dict[str, Any]:
-    """The record of a new run, or of the interrupted run being resumed."""
-    if run_dir.record.exists():
-        record = read_json(run_dir.record)
+    """The record of a new run, or of the interrupted run being resumed. A record that
+    only `leam crawl` wrote (no pipeline yet) is taken over, keeping its `crawl` section."""
+    existing = read_json(run_dir.record) if run_dir.record.exists() else None
+    if existing is not None and "pipeline_sha256" in existing:
+        record = existing
         if record["pipeline_sha256"] != pipeline.sha256():
             raise ResumeError(
                 f"{run_dir.root} holds run {record['run_id']!r} made with another pipeline "
@@ -85,6 +87,8 @@ def open_record(
             "stages": {},
             "resumed": 0,
         }
+        if existing is not None and "crawl" in existing:
+            record.update(created=existing["created"], crawl=existing["crawl"])
     record["runtime"] = runtime
     record["status"] = "running"
     save(run_dir, record)

@@ -45,11 +45,22 @@ DOC_SCHEMA = pa.schema(
 # `quality` as a list of {key, value} pairs instead of an Arrow map, because Hugging Face
 # `datasets` has no feature type for maps and refuses to load a file that has one. The pairs
 # are the map's own physical layout, so no value changes; stages keep the map (filters read
-# and write it as a dict).
-QUALITY_PAIRS_TYPE = pa.list_(pa.struct([("key", pa.string()), ("value", pa.float64())]))
-SHARD_SCHEMA = pa.schema(
-    [pa.field("quality", QUALITY_PAIRS_TYPE) if f.name == "quality" else f for f in DOC_SCHEMA]
+# and write it as a dict). Lists name their items `element`, as Parquet does, so that the
+# schema read back from a shard equals this one exactly.
+QUALITY_PAIRS_TYPE = pa.list_(
+    pa.field("element", pa.struct([("key", pa.string()), ("value", pa.float64())]))
 )
+
+
+def _shard_field(field: pa.Field) -> pa.Field:
+    if field.name == "quality":
+        return pa.field("quality", QUALITY_PAIRS_TYPE)
+    if pa.types.is_list(field.type):
+        return pa.field(field.name, pa.list_(pa.field("element", field.type.value_type)))
+    return field
+
+
+SHARD_SCHEMA = pa.schema([_shard_field(f) for f in DOC_SCHEMA])
 
 
 def to_shard_table(table: pa.Table) -> pa.Table:
@@ -62,7 +73,8 @@ def to_shard_table(table: pa.Table) -> pa.Table:
         type=QUALITY_PAIRS_TYPE,
         mask=quality.is_null(),
     )
-    return table.set_column(DOC_SCHEMA.get_field_index("quality"), "quality", pairs)
+    table = table.set_column(DOC_SCHEMA.get_field_index("quality"), "quality", pairs)
+    return table.cast(SHARD_SCHEMA)
 
 
 LEDGER_SCHEMA = pa.schema(

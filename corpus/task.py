@@ -47,14 +47,18 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] | None = None) -> d
     cpu0, wall0 = time.process_time(), time.perf_counter()
     stage = ready_stage(spec.stage, spec.params_json)
     ctx = Context(spec.stage, progress, task=spec.task, workdir=spec.workdir)
-    out = AtomicParquetWriter(spec.output, DOC_SCHEMA)
+    # A stage that publishes its documents itself (shard) has them counted, not written again.
+    writes_parts = getattr(stage, "writes_parts", True)
+    out = AtomicParquetWriter(spec.output, DOC_SCHEMA) if writes_parts else None
     ledger = AtomicParquetWriter(spec.ledger, LEDGER_SCHEMA)
     for doc in stage.run(stage.read(spec.input, ctx), ctx):
-        out.write(doc)
+        if out is not None:
+            out.write(doc)
         _drain(ctx, ledger)
     _drain(ctx, ledger)
     ledger.commit()
-    out.commit()
+    if out is not None:
+        out.commit()
     ctx.flush_progress()
     stats = {
         "task": spec.task,

@@ -6,6 +6,10 @@ HTML responses go through trafilatura (precision-oriented by default, as FineWeb
 conversion records are already text. Every record that does not become a document is
 counted and sent to the ledger with what is wrong: `http_status`, `not_html`, `too_large`,
 `undecodable`, `extract_timeout`, `extract_error`, `no_text`, `broken_record`.
+
+WARC files written by `leam crawl` come with a crawl log; pages it marks reserved (a TDM
+reservation or `noai` that showed only in the response) go to the ledger as
+`tdm_reservation`, with the signal that reserved them, before any text is extracted.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pydantic import Field
 
 from corpus.schema import doc_id, empty_doc
 from corpus.stage import Context, Doc, StageParams
+from pipelines.crawl.crawllog import reserved_records
 from pipelines.decode import UndecodableError, decode_html
 from pipelines.warc import BrokenRecord, OtherRecord, Record, iter_records
 
@@ -90,6 +95,7 @@ class ExtractStage:
     def read(self, path: str, ctx: Context) -> Iterator[Doc]:
         """Yields one partial document per WARC record; the file name goes into provenance."""
         warc_file = PurePosixPath(path).name
+        reserved = reserved_records(path)  # {record offset: signal}, from the crawl log
         for rec in iter_records(path, self.params.max_payload_bytes):
             if isinstance(rec, OtherRecord):
                 ctx.count(f"records_{rec.rec_type}")
@@ -99,7 +105,7 @@ class ExtractStage:
                 source = {"warc_file": warc_file, "offset": rec.offset}
                 ctx.reject("broken_record", source=source, detail=rec.error)
                 continue
-            yield {"_record": rec, "_warc_file": warc_file}
+            yield {"_record": rec, "_warc_file": warc_file, "_reserved": reserved.get(rec.offset)}
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
         for item in docs:
@@ -115,6 +121,9 @@ class ExtractStage:
                     "warc_date": rec.warc_date,
                 },
             )
+            if item.get("_reserved"):  # the rights holder reserved it: never extracted
+                ctx.reject("tdm_reservation", doc, detail=item["_reserved"])
+                continue
             reason, detail = self._fill(rec, doc)
             if reason:
                 ctx.reject(reason, doc, detail=detail)

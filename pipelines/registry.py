@@ -6,12 +6,18 @@ from pipelines.dedup import DedupStage
 from pipelines.extract import ExtractStage
 from pipelines.filter import FilterStage
 from pipelines.langid import LangIdStage
+from pipelines.megatron import MegatronStage
+from pipelines.shard import ShardStage
+from pipelines.tokenizer_stage import TokenizerStage
 
 STAGES: dict[str, type] = {
     ExtractStage.name: ExtractStage,
     LangIdStage.name: LangIdStage,
     FilterStage.name: FilterStage,
     DedupStage.name: DedupStage,
+    ShardStage.name: ShardStage,
+    TokenizerStage.name: TokenizerStage,
+    MegatronStage.name: MegatronStage,
 }
 
 

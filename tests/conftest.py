@@ -34,3 +34,18 @@ def warc_dir(tmp_path_factory) -> Path:
     build_broken_warc(root / "b-broken.warc.gz")
     build_wet(root / "c-text.warc.wet.gz")
     return root
+
+
+@pytest.fixture(scope="session")
+def eu24_run(ray_local, warc_dir: Path, tmp_path_factory) -> Path:
+    """`leam run eu24 --run-id t` over warc_dir, once per session: several modules read it
+    (the run record, the shards and reports), none changes it."""
+    from typer.testing import CliRunner
+
+    from corpus.cli.app import app
+
+    runs = tmp_path_factory.mktemp("runs")
+    args = ["run", "eu24", str(warc_dir), "--runs-dir", str(runs), "--run-id", "t", "-q"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return runs / "t"

@@ -22,13 +22,8 @@ def _table(paths):
 
 
 @pytest.fixture(scope="module")
-def run_dir(ray_local, warc_dir: Path, tmp_path_factory) -> Path:
-    runs = tmp_path_factory.mktemp("runs")
-    result = runner.invoke(
-        app, ["run", "eu24", str(warc_dir), "--runs-dir", str(runs), "--run-id", "t", "-q"]
-    )
-    assert result.exit_code == 0, result.output
-    return runs / "t"
+def run_dir(eu24_run: Path) -> Path:
+    return eu24_run
 
 
 def test_run_record_counts_reconcile(run_dir: Path):

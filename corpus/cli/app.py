@@ -8,15 +8,28 @@ import sys
 import typer
 from rich.console import Console
 
-from corpus.cli import audit_cmds, manifest_cmds, run_cmds, status_cmds
+from corpus.cli import (
+    audit_cmds,
+    crawl_cmds,
+    export_cmds,
+    manifest_cmds,
+    report_cmds,
+    run_cmds,
+    shard_cmds,
+    status_cmds,
+    tokenizer_cmds,
+    verify_cmds,
+)
 from corpus.config import ConfigError
 from corpus.runner import GlobalStageError
 from corpus.runrecord import ResumeError
 from filters.manifest import ManifestError
+from pipelines.crawl.runcrawl import CrawlConfigError
 
 ENGINEER = "Data engineer: pipeline and stages"
 RUNS = "Runs"
 REVIEWER = "Governance reviewer"
+TRAINER = "Trainer"
 
 app = typer.Typer(
     name="leam",
@@ -25,17 +38,32 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command(rich_help_panel=ENGINEER)(crawl_cmds.crawl)
+app.command(rich_help_panel=ENGINEER)(crawl_cmds.ingest)
 app.command(rich_help_panel=ENGINEER)(run_cmds.run)
 app.command(rich_help_panel=ENGINEER)(run_cmds.extract)
 app.command(rich_help_panel=ENGINEER)(run_cmds.langid)
 app.command(rich_help_panel=ENGINEER)(run_cmds.dedup)
+app.command(rich_help_panel=ENGINEER)(shard_cmds.shard)
 app.command(rich_help_panel=ENGINEER)(run_cmds.demo)
 app.command(rich_help_panel=RUNS)(status_cmds.status)
 app.command(rich_help_panel=RUNS)(status_cmds.presets)
 app.add_typer(manifest_cmds.app, name="manifests", rich_help_panel=REVIEWER)
 app.command(rich_help_panel=REVIEWER)(audit_cmds.audit)
+app.add_typer(report_cmds.app, name="report", rich_help_panel=REVIEWER)
+app.command(rich_help_panel=TRAINER)(verify_cmds.verify)
+app.add_typer(tokenizer_cmds.app, name="tokenizer", rich_help_panel=TRAINER)
+app.add_typer(export_cmds.app, name="export", rich_help_panel=TRAINER)
+app.command(rich_help_panel=TRAINER)(export_cmds.lineage)
 
-KNOWN_ERRORS = (ConfigError, ResumeError, GlobalStageError, ManifestError, FileNotFoundError)
+KNOWN_ERRORS = (
+    ConfigError,
+    ResumeError,
+    GlobalStageError,
+    ManifestError,
+    CrawlConfigError,
+    FileNotFoundError,
+)
 
 
 def main() -> None:

@@ -165,20 +165,27 @@ def demo(
     workers: options.Workers = 2,
     quiet: options.Quiet = False,
 ) -> None:
-    """Run extract + language ID on the bundled multilingual sample and print a summary.
+    """Crawl a local multilingual site, then run extract + language ID on what it fetched.
 
-    Builds runs/demo/input/sample.warc.gz from the sample pages (every language the project
-    ships text for, EU and others), then runs the `eu24` preset into runs/demo.
+    Serves the bundled sample pages (every language the project ships text for, EU and
+    others) on 127.0.0.1 as eight sites, some pages reserved by robots.txt, ai.txt, TDMRep
+    or noai; crawls them with `leam crawl` into runs/demo/crawl, then runs the `eu24` preset
+    on the WARC files into runs/demo.
     """
-    from pipelines.sample_warc import iter_chunks, sample_pages, write_sample_warc
+    from corpus.cli.crawl_cmds import crawl_into, crawl_table
+    from pipelines.crawl.demosite import DemoSite, demo_options
 
     run_dir = runs_dir / "demo"
     shutil.rmtree(run_dir, ignore_errors=True)
-    pages = sample_pages()
-    inputs = []
-    for i, chunk in enumerate(iter_chunks(pages, 4)):
-        path = run_dir / "input" / f"sample-{i}.warc.gz"
-        write_sample_warc(path, chunk)
-        inputs.append(str(path))
-    console.print(f"sample: {len(pages)} pages in {len(inputs)} WARC files")
-    execute(load_pipeline("eu24"), inputs, runs_dir, "demo", workers, None, quiet)
+    runtime = Runtime(RuntimeOptions(workers=workers))  # one Ray start for crawl and pipeline
+    try:
+        with DemoSite() as site:
+            console.print(f"demo site: {site.pages} pages on {len(site.seeds)} local hosts")
+            record = crawl_into(
+                RunDir(run_dir), "demo", site.seeds, [], demo_options(), workers, None, quiet
+            )
+        out.print(crawl_table(record))
+        warcs = [str(run_dir / "crawl" / "warc")]
+        execute(load_pipeline("eu24"), warcs, runs_dir, "demo", workers, None, quiet)
+    finally:
+        runtime.shutdown()

@@ -23,15 +23,23 @@ def status(
     runs_dir: options.RunsDir = Path("runs"),
     as_json: Annotated[bool, typer.Option("--json", help="Print run.json as it is.")] = False,
 ) -> None:
-    """Show a run's record: per stage tasks, documents in/out/rejected, CPU and wall time."""
+    """Show a run's record: per stage tasks, documents in/out/rejected, CPU and wall time;
+    for a sharded run also documents, words, bytes, shards and top domain per language."""
     root = Path(run) if Path(run).is_dir() else runs_dir / run
     record = runrecord.load(RunDir(root))
     if as_json:
         out.print_json(json.dumps(record))
         return
+    if "crawl" in record:
+        from corpus.cli.crawl_cmds import crawl_table
+
+        out.print(crawl_table(record))
     out.print(tables.stage_table(record))
     if record["stages"]:
         out.print(tables.language_table(record))
+    stats = RunDir(root).shards / "stats.json"
+    if stats.exists():  # a sharded run: what it published, per language
+        out.print(tables.shards_table(json.loads(stats.read_text())))
     for line in tables.failures(record):
         out.print(f"[red]failed[/] {line}", soft_wrap=True, highlight=False)
 

@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from corpus.languages import language_name
+from corpus.publish.markdown import size
 from corpus.stage import NO_LANG
 
 
@@ -58,6 +59,29 @@ def language_table(record: dict[str, Any]) -> Table:
         counts = [f"{s['out_by_lang'].get(lang, 0):,}" for s in stages.values()]
         name = "(before language ID)" if lang == NO_LANG else language_name(lang)
         table.add_row(lang, name, *counts, f"{rejected:,}")
+    return table
+
+
+def shards_table(stats: dict[str, Any]) -> Table:
+    """The published corpus per language, from shards/stats.json."""
+    table = Table(title="shards per language")
+    for col in ("lang", "docs", "words", "text", "shards", "files", "top domain", "fetched"):
+        table.add_column(
+            col, justify="left" if col in ("lang", "top domain", "fetched") else "right"
+        )
+    for lang, f in stats["languages"].items():
+        top = f["top_domains"][0]["domain"] if f["top_domains"] else ""
+        months = sorted({(d or "")[:7] for d in f["crawl_dates"].values() if isinstance(d, str)})
+        table.add_row(
+            lang,
+            f"{f['docs']:,}",
+            f"{f['words']:,}",
+            size(f["bytes"]),
+            f"{f['shards']:,}",
+            size(f["file_bytes"]),
+            top,
+            " – ".join(months),
+        )
     return table
 
 

@@ -20,7 +20,7 @@ def test_presets_load_and_resolve_every_parameter():
     pipeline = load_pipeline("eu24")
     resolved = pipeline.resolved()
     stages = [s["stage"] for s in resolved["stages"]]
-    assert stages[:2] == ["extract", "langid"] and stages[-1] == "dedup"
+    assert stages[:2] == ["extract", "langid"] and stages[-2:] == ["dedup", "shard"]
     assert resolved["stages"][0]["params"]["timeout_s"] == 5.0  # defaults are recorded
     assert len(pipeline.sha256()) == 64
 

@@ -1,0 +1,223 @@
+"""`leam export megatron` (a run's shards as Megatron-LM token files) and `leam lineage`
+(where a document went: token files, shards, rejected ledger)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from corpus.cli import options
+from corpus.languages import language_name
+from corpus.rundir import read_json
+from corpus.runner import GlobalStageError
+from corpus.runtime import Runtime, RuntimeOptions
+from corpus.stage import ParallelMap
+from pipelines.lineage import find
+from pipelines.megatron_blend import DEFAULT_ALPHA
+from pipelines.megatron_export import BLEND, DATA_ARGS, ExportSpec, export_megatron
+from tokenizer.shards import resolve_shards_dir
+
+console = Console(stderr=True)
+out = Console()
+
+app = typer.Typer(
+    help="Export a run's shards in the formats trainers load as they are.",
+    no_args_is_help=True,
+)
+
+
+class _Indexed:
+    """Adapts fn(item) to the runtime's fn(item, progress) -> dict, keeping the order."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def __call__(self, indexed: tuple[int, Any], progress: Any) -> dict[str, Any]:
+        return {"index": indexed[0], "value": self.fn(indexed[1])}
+
+
+def _pmap(runtime: Runtime, progress: Progress) -> ParallelMap:
+    """A parallel map on the runtime with a bar per pass (tokenize, then merge)."""
+    names = iter(("tokenize", "merge"))
+
+    def pmap(fn: Any, items: list[Any]) -> list[Any]:
+        results: list[Any] = [None] * len(items)
+        bar = progress.add_task(next(names, "work"), total=len(items))
+
+        def done(item: tuple[int, Any], result: dict[str, Any]) -> None:
+            results[result["index"]] = result["value"]
+            progress.advance(bar)
+
+        failures = runtime.map(_Indexed(fn), list(enumerate(items)), on_done=done)
+        if failures:
+            lines = "; ".join(f"{f.item[1]}: {f.error}" for f in failures[:3])
+            raise GlobalStageError(f"export: {len(failures)} task(s) failed: {lines}")
+        return results
+
+    return pmap
+
+
+def _weights(specs: list[str]) -> dict[str, float] | None:
+    weights: dict[str, float] = {}
+    for spec in specs:
+        lang, _, value = spec.partition("=")
+        try:
+            weights[lang] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"{spec!r}: expected LANG=WEIGHT, e.g. mt=0.05") from None
+    return weights or None
+
+
+@app.command()
+def megatron(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, file_okay=False, help="A run directory (runs/<id>) or its shards folder."
+        ),
+    ],
+    tokenizer: Annotated[
+        Path | None,
+        typer.Option(
+            "--tokenizer",
+            "-t",
+            exists=True,
+            help="tokenizer.json or its folder. Default: the run's tokenizer/ folder.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Default: <run>/megatron.")
+    ] = None,
+    alpha: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Blend: weight ∝ (token share)^alpha.")
+    ] = DEFAULT_ALPHA,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--weight",
+            help="Explicit blend weight, LANG=W (repeatable); "
+            "languages not named are left out of the blend.",
+        ),
+    ] = None,
+    language: Annotated[
+        list[str] | None, typer.Option("--language", "-l", help="Only these (repeatable).")
+    ] = None,
+    eos_token: Annotated[
+        str | None,
+        typer.Option(help="Token appended to every document. Default: tokenizer_config.json's."),
+    ] = None,
+    workers: options.Workers = 2,
+    ray_address: options.RayAddress = None,
+    quiet: options.Quiet = False,
+) -> None:
+    """Tokenize the shards into Megatron-LM files per language, with blend and lineage.
+
+    Writes <out>/<lang>_text_document.bin/.idx (Megatron-LM's MMIDIDX indexed dataset, EOS
+    after every document, uint16 below 65,500 tokens of vocabulary, else int32),
+    <lang>_text_document.lineage.parquet (document index → id, URL, shard, WARC record),
+    blend.json and data-args.txt (weights for --data-path / --data-args-path, a --split),
+    export.json. Run it again to resume; unchanged shards are not tokenized again.
+    """
+    shards_dir = resolve_shards_dir(source)
+    run_root = shards_dir.parent
+    tokenizer = tokenizer or run_root / "tokenizer"
+    out_dir = output or run_root / "megatron"
+    spec = ExportSpec(tokenizer, eos_token, alpha, _weights(weight or []),
+                      tuple(language) if language else None)  # fmt: skip
+    runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
+    bars = Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                    disable=quiet)  # fmt: skip
+    try:
+        with bars:
+            record = export_megatron(shards_dir, out_dir, spec, _pmap(runtime, bars))
+    except ValueError as err:
+        console.print(f"[red]error:[/] {err}", highlight=False)
+        raise typer.Exit(2) from None
+    finally:
+        runtime.shutdown()
+    out.print(_table(record, read_json(out_dir / BLEND)))
+    out.print(f"\n{record['tokens_per_s'] or 0:,} tokens/s; files in {out_dir}")
+    out.print("Megatron-LM:", style="bold")
+    out.print(f"  --data-args-path {out_dir.resolve() / DATA_ARGS} --split {record['split']}",
+              soft_wrap=True, highlight=False)  # fmt: skip
+    out.print(f"  or --data-path {record['data_path']}", soft_wrap=True, highlight=False)
+
+
+def _table(record: dict[str, Any], blend: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"Megatron export ({record['dtype']}, EOS {record['tokenizer']['eos_token']})"
+    )
+    for col in ("lang", "language", "documents", "empty", "tokens", "token share", "weight",
+                "upsampling"):  # fmt: skip
+        table.add_column(col, justify="left" if "lang" in col else "right")
+    for lang, f in record["languages"].items():
+        b = blend["languages"].get(lang, {})
+        table.add_row(
+            lang,
+            language_name(lang),
+            f"{f['documents']:,}",
+            f"{f['empty_documents']:,}",
+            f"{f['tokens']:,}",
+            f"{b['token_share']:.1%}" if b else "-",
+            f"{b['weight']:.3f}" if b else "left out",
+            f"{b['upsampling']:.2f}×" if b else "-",
+        )
+    return table
+
+
+def lineage(
+    query: Annotated[str, typer.Argument(help="A document's URL or id.", show_default=False)],
+    roots: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Run directories, export folders or a runs folder to search. Default: runs/.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Where a document went: the token files (document index, tokens, byte offset), the
+    shards (file and row) and the rejected ledger (stage and reason) that hold it.
+
+    For a takedown request: every Megatron file listed holds the document's tokens; rebuild
+    those files after removing it from the shards. Exits 1 when nothing holds it.
+    """
+    places = roots or [Path("runs")]
+    missing = [p for p in places if not p.exists()]
+    if missing:
+        raise FileNotFoundError(f"not found: {', '.join(map(str, missing))}")
+    hits = find(query, places)
+    if not hits:
+        console.print(
+            f"{query}: in no token file, shard or ledger under {', '.join(map(str, places))}"
+        )
+        raise typer.Exit(1)
+    table = Table(title=f"lineage of {query}")
+    for col in ("kind", "file", "where", "document id", "WARC record"):
+        table.add_column(col)
+    for hit in hits:
+        table.add_row(hit["kind"], hit["file"], _where(hit), hit["id"] or "", _warc(hit))
+    out.print(table)
+
+
+def _where(hit: dict[str, Any]) -> str:
+    if hit["kind"] == "tokens":
+        offset = f", byte {hit['byte_offset']:,}" if "byte_offset" in hit else ""
+        return (f"document {hit['index']:,} ({hit['tokens']:,} tokens{offset}); "
+                f"from {hit['shard']} row {hit['row']:,}")  # fmt: skip
+    if hit["kind"] == "shard":
+        return f"row {hit['row']:,}"
+    why = hit["filter_id"] or hit["detail"] or ""
+    return f"removed by {hit['stage']}: {hit['reason']}" + (f" ({why})" if why else "")
+
+
+def _warc(hit: dict[str, Any]) -> str:
+    source = hit.get("source") or {}
+    if not source.get("warc_file"):
+        return ""
+    return f"{source['warc_file']} @ {source['offset']} {source.get('record_id') or ''}".strip()

@@ -1,0 +1,63 @@
+"""`leam report ai-act RUN` and `leam report datasheet RUN`: rebuild what a run publishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from corpus import runrecord
+from corpus.cli import options
+from corpus.publish.outputs import shard_options, write_ai_act, write_datasheet
+from corpus.rundir import RunDir
+
+out = Console()
+app = typer.Typer(
+    help="Reports a run publishes: the EU AI Act training-content summary, the datasheet.",
+    no_args_is_help=True,
+)
+
+Run = Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")]
+
+
+def _load(run: str, runs_dir: Path) -> tuple[RunDir, dict]:
+    run_dir = RunDir(Path(run) if Path(run).is_dir() else runs_dir / run)
+    return run_dir, runrecord.load(run_dir)
+
+
+@app.command("ai-act")
+def ai_act(
+    run: Run,
+    runs_dir: options.RunsDir = Path("runs"),
+    sme: Annotated[
+        bool | None,
+        typer.Option(
+            "--sme/--no-sme",
+            help="List the top 5 % of domains (at most 1,000), as the template allows SMEs, "
+            "instead of the top 10 %. Default: the run's shard stage setting.",
+        ),
+    ] = None,
+) -> None:
+    """Write the public summary of training content (AI Act Art. 53(1)(d), the Commission's
+    July 2025 template) for a sharded run: reports/ai-act.md and reports/ai-act.json.
+
+    Filled from run.json, the shards and the crawl log (when the run has one): size band in
+    tokens, languages, collection period and latest date, crawler user-agent, opt-out
+    statistics per signal, the top domains by size of content, the filters in force. What
+    only the provider knows is marked [TO BE FILLED IN BY THE PROVIDER: ...].
+    """
+    run_dir, record = _load(run, runs_dir)
+    chosen = shard_options(record).sme if sme is None else sme
+    for path in write_ai_act(run_dir, record, chosen):
+        out.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def datasheet(run: Run, runs_dir: options.RunsDir = Path("runs")) -> None:
+    """Rewrite the dataset card (shards/README.md, Hugging Face Hub front matter) and
+    shards/stats.json from the run's record, e.g. after token counts were added."""
+    run_dir, record = _load(run, runs_dir)
+    for path in write_datasheet(run_dir, record, shard_options(record)):
+        out.print(f"wrote {path}", highlight=False)

@@ -1,0 +1,50 @@
+"""`leam verify SHARDS`: check published shards against their MANIFEST.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from corpus.publish.manifest import NAME
+from corpus.publish.verify import verify_shards
+
+out = Console()
+
+
+def verify(
+    shards: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            file_okay=False,
+            help="A shards folder (holding MANIFEST.json), or a run directory that has one.",
+        ),
+    ],
+) -> None:
+    """Check shards against their MANIFEST.json: size, sha256, schema, rows, language.
+
+    Recomputes every listed shard's size and sha256, then reads its schema, row count and
+    languages; shard files the manifest does not list are reported too. Prints one line per
+    problem (missing, size, sha256, unreadable, schema, rows, language, unlisted) and exits
+    with status 1 if there is any, 0 when everything matches.
+    """
+    folder = shards / "shards" if not (shards / NAME).exists() else shards
+    result = verify_shards(folder)
+    if result.ok:
+        out.print(
+            f"ok: {result.shards} shards of run {result.run_id}, {result.rows:,} rows, "
+            f"{result.bytes:,} bytes match {folder / NAME}",
+            highlight=False,
+        )
+        return
+    table = Table(
+        "shard", "problem", "detail", title=f"{len(result.problems)} problem(s) in {folder}"
+    )
+    for p in result.problems:
+        table.add_row(p.path, p.kind, p.detail)
+    out.print(table)
+    raise typer.Exit(1)

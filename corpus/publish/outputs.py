@@ -1,0 +1,61 @@
+"""Writes what a complete run publishes besides its shards: datasheet, stats, AI Act summary.
+
+Called by the shard stage's `finish` at the end of `leam run`, and by `leam report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.publish import ai_act, ai_act_md, datasheet
+from corpus.publish.manifest import read_manifest
+from corpus.publish.stats import build_stats
+from corpus.rundir import RunDir, write_json_atomic, write_text_atomic
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    license: str = "other"  # the datasheet's license id
+    pretty_name: str | None = None  # the datasheet's title (default: the run id)
+    sme: bool = False  # the AI Act summary lists the SME share of domains
+
+
+def shard_options(record: dict[str, Any]) -> PublishOptions:
+    """The options the run's shard stage was configured with (defaults if it had none)."""
+    for stage in record["pipeline"]["stages"]:
+        if stage["stage"] == "shard":
+            p = stage["params"]
+            return PublishOptions(
+                p.get("license", "other"), p.get("pretty_name"), p.get("sme", False)
+            )
+    return PublishOptions()
+
+
+def write_datasheet(run_dir: RunDir, record: dict[str, Any], options: PublishOptions) -> list[Path]:
+    """shards/stats.json and shards/README.md; checks the manifest against the run's counts."""
+    stats = build_stats(run_dir, record)
+    rows = sum(e["rows"] for e in read_manifest(run_dir.shards)["shards"])
+    if rows != stats["total"]["docs"] or rows != record["stages"]["shard"]["docs_out"]:
+        raise ValueError(
+            f"the shards hold {rows:,} documents, the run record "
+            f"{record['stages']['shard']['docs_out']:,}: rerun into a new run directory"
+        )
+    write_json_atomic(stats, run_dir.shards / "stats.json")
+    title = options.pretty_name or f"LEAM Corpus {record['run_id']}"
+    readme = datasheet.render(stats, record, options.license, title)
+    write_text_atomic(readme, run_dir.shards / "README.md")
+    return [run_dir.shards / "stats.json", run_dir.shards / "README.md"]
+
+
+def write_ai_act(run_dir: RunDir, record: dict[str, Any], sme: bool) -> list[Path]:
+    summary = ai_act.summary(run_dir, record, sme=sme)
+    json_path, md_path = run_dir.reports / "ai-act.json", run_dir.reports / "ai-act.md"
+    write_json_atomic(summary, json_path)
+    write_text_atomic(ai_act_md.render(summary), md_path)
+    return [md_path, json_path]
+
+
+def publish_run(run_dir: RunDir, record: dict[str, Any], options: PublishOptions) -> list[Path]:
+    return write_datasheet(run_dir, record, options) + write_ai_act(run_dir, record, options.sme)

@@ -1,0 +1,98 @@
+"""`leam verify SHARDS`: do the shards on disk still match their MANIFEST.json?
+
+For each listed shard: present, same size, same sha256 (any changed byte shows here), and
+then, its bytes being the ones written, a Parquet file with the manifest's schema, row count
+and language. Shard files the manifest does not list are reported too: a trainer globbing
+`<lang>/*.parquet` would read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from corpus.publish.manifest import describe_schema, file_sha256, read_manifest
+from corpus.stage import NO_LANG
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # relative to the shards folder
+    kind: str  # missing | size | sha256 | unreadable | schema | rows | language | unlisted
+    detail: str
+
+
+@dataclass
+class Verification:
+    run_id: str
+    shards: int = 0  # listed in the manifest
+    rows: int = 0  # rows of the shards that passed
+    bytes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _check_content(path: Path, entry: dict, schema: list[list[str]]) -> list[Problem]:
+    rel = entry["path"]
+    try:
+        parquet = pq.ParquetFile(path)
+        found = describe_schema(parquet.schema_arrow)
+        langs = pq.read_table(path, columns=["lang"]).column("lang")
+    except Exception as err:  # whatever pyarrow raises on a file it cannot read
+        return [Problem(rel, "unreadable", f"{type(err).__name__}: {err}")]
+    problems = []
+    if found != schema:
+        differ = [f"{n}: {t}" for n, t in found if [n, t] not in schema]
+        lacking = [n for n, _ in schema if n not in {m for m, _ in found}]
+        detail = "; ".join(filter(None, [
+            f"differs: {', '.join(differ)}" if differ else "",
+            f"missing: {', '.join(lacking)}" if lacking else "",
+        ])) or "column order differs"  # fmt: skip
+        problems.append(Problem(rel, "schema", detail))
+    if parquet.metadata.num_rows != entry["rows"]:
+        detail = f"{parquet.metadata.num_rows:,} rows, the manifest says {entry['rows']:,}"
+        problems.append(Problem(rel, "rows", detail))
+    expected = None if entry["language"] == NO_LANG else entry["language"]
+    others = [v for v in pc.unique(langs).to_pylist() if v != expected]
+    if others:
+        problems.append(Problem(rel, "language", f"rows in {others}, not {entry['language']}"))
+    return problems
+
+
+def verify_shards(shards_dir: Path) -> Verification:
+    manifest = read_manifest(shards_dir)
+    result = Verification(manifest["run_id"], shards=len(manifest["shards"]))
+    listed = set()
+    for entry in manifest["shards"]:
+        rel = entry["path"]
+        path = shards_dir / rel
+        listed.add(path.resolve())
+        if not path.is_file():
+            result.problems.append(Problem(rel, "missing", "listed in the manifest, not on disk"))
+            continue
+        size = path.stat().st_size
+        if size != entry["bytes"]:
+            detail = f"{size:,} bytes, the manifest says {entry['bytes']:,}"
+            result.problems.append(Problem(rel, "size", detail))
+            continue
+        digest = file_sha256(path)
+        if digest != entry["sha256"]:
+            detail = f"sha256 {digest[:16]}…, the manifest says {entry['sha256'][:16]}…"
+            result.problems.append(Problem(rel, "sha256", detail))
+            continue
+        problems = _check_content(path, entry, manifest["schema"])
+        result.problems += problems
+        if not problems:
+            result.rows += entry["rows"]
+            result.bytes += size
+    for path in sorted(shards_dir.glob("*/*.parquet")):
+        if path.resolve() not in listed:
+            rel = path.relative_to(shards_dir).as_posix()
+            result.problems.append(Problem(rel, "unlisted", "on disk, not in the manifest"))
+    return result

@@ -1,0 +1,1 @@
+"""The bundled Megatron-style trainer and the token files it reads (trainer.indexed)."""
