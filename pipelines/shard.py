@@ -12,8 +12,8 @@ pipelines.shard_write): profile every part (per-language sizes and figures), sca
 part into (language, shard) buckets by a seeded key of the document id, gather every shard
 from its buckets in key order. The per-part `run` then only counts documents for run.json
 (the stage removes nothing), and the runner writes no parts for it (`writes_parts`): the
-shards are the stage's output, so the corpus is not stored a second time. It must be the
-last stage of a pipeline.
+shards are the stage's output, so the corpus is not stored a second time. Only a stage
+that reads the shards (the tokenizer) may follow it.
 """
 
 from __future__ import annotations

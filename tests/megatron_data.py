@@ -59,5 +59,7 @@ def write_sample_shards(shards_dir: Path, langs: list[str], per_file: int = 7) -
         texts = [p.text for p in sample_pages([lang])]
         rows[lang] = [shard_row(lang, i, t) for i, t in enumerate(texts)]
         for f, start in enumerate(range(0, len(texts), per_file)):
-            write_shard(shards_dir / lang / f"part-{f:05d}.parquet", rows[lang][start : start + per_file])
+            write_shard(
+                shards_dir / lang / f"part-{f:05d}.parquet", rows[lang][start : start + per_file]
+            )
     return rows

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -180,6 +181,7 @@ def lineage(
             show_default=False,
         ),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per place.")] = False,
 ) -> None:
     """Where a document went: the token files (document index, tokens, byte offset), the
     shards (file and row) and the rejected ledger (stage and reason) that hold it.
@@ -193,16 +195,15 @@ def lineage(
         raise FileNotFoundError(f"not found: {', '.join(map(str, missing))}")
     hits = find(query, places)
     if not hits:
-        console.print(
-            f"{query}: in no token file, shard or ledger under {', '.join(map(str, places))}"
-        )
+        where = ", ".join(map(str, places))
+        console.print(f"{query}: in no token file, shard or ledger under {where}")
         raise typer.Exit(1)
-    table = Table(title=f"lineage of {query}")
-    for col in ("kind", "file", "where", "document id", "WARC record"):
-        table.add_column(col)
     for hit in hits:
-        table.add_row(hit["kind"], hit["file"], _where(hit), hit["id"] or "", _warc(hit))
-    out.print(table)
+        if as_json:
+            out.print_json(json.dumps(hit, default=str), indent=None)
+        else:
+            line = f"{hit['kind']:<8} {hit['file']}  {_where(hit)}  id {hit['id']}  {_warc(hit)}"
+            out.print(line.rstrip(), soft_wrap=True, highlight=False)
 
 
 def _where(hit: dict[str, Any]) -> str:
@@ -220,4 +221,5 @@ def _warc(hit: dict[str, Any]) -> str:
     source = hit.get("source") or {}
     if not source.get("warc_file"):
         return ""
-    return f"{source['warc_file']} @ {source['offset']} {source.get('record_id') or ''}".strip()
+    record = source.get("record_id") or ""
+    return f"WARC {source['warc_file']} @ {source['offset']} {record}".strip()

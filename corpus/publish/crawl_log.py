@@ -63,7 +63,11 @@ def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
 def read_crawl_log(run_dir: RunDir) -> CrawlLog | None:
     """Figures of the crawl log, or None when the run has none."""
     folder = crawl_log_dir(run_dir)
-    files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
+    files = (
+        sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith("."))
+        if folder.is_dir()
+        else []
+    )
     if not files:
         return None
     dataset = ds.dataset([str(f) for f in files], format="parquet")

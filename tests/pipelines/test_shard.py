@@ -280,7 +280,7 @@ def test_token_counts_of_a_tokenizer_reach_the_datasheet_and_summary(sharded, tm
     assert json.loads((run / "shards" / "stats.json").read_text())["total"]["tokens"] is None
 
 
-def test_shard_must_be_the_last_stage():
+def test_only_a_reader_of_shards_may_follow_shard():
     text = "name: x\nstages:\n  - stage: shard\n  - stage: dedup\n"
     with pytest.raises(ConfigError, match=r"stages\.0: shard writes no parts"):
         parse_pipeline(text, "x.yaml")

@@ -37,7 +37,13 @@ def test_idx_bytes_follow_the_spec(tmp_path: Path):
     documents = np.frombuffer(raw, np.int64, 3, 58)
     assert lengths.tolist() == [3, 2] and pointers.tolist() == [0, 6]
     assert documents.tolist() == [0, 1, 2] and len(raw) == 34 + 2 * 12 + 3 * 8
-    assert np.frombuffer(bin_path(tmp_path / "d").read_bytes(), np.uint16).tolist() == [5, 6, 2, 7, 2]
+    assert np.frombuffer(bin_path(tmp_path / "d").read_bytes(), np.uint16).tolist() == [
+        5,
+        6,
+        2,
+        7,
+        2,
+    ]
 
 
 def test_dtype_rule_is_megatrons():
