@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 from corpus.cli.app import app
 from corpus.config import parse_pipeline
-from corpus.rundir import write_parquet_atomic
+from corpus.rundir import RunDir, write_parquet_atomic
 from corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA, doc_id, empty_doc, ledger_row
+from pipelines.megatron import MegatronParams
 from pipelines.sample_warc import sample_pages
 from tests.megatron_data import train_tiny_tokenizer
 from trainer.indexed import IndexedDataset
@@ -25,7 +26,15 @@ def test_megatron_follows_shard_or_tokenizer():
     stages = [{"stage": "shard"}, {"stage": "tokenizer"}, {"stage": "megatron"}]
     parsed = parse_pipeline(json.dumps({"name": "p", "stages": stages}), "p")
     assert [s.name for s in parsed.stages] == ["shard", "tokenizer", "megatron"]
-    assert parsed.stage("megatron").params.tokenizer == "tokenizer"
+    params = parsed.stage("megatron").params
+    assert params.tokenizer == "tokenizer"
+
+
+def test_stage_takes_the_runs_tokenizer_folder(tmp_path: Path):
+    params = MegatronParams()
+    assert params.spec(RunDir(tmp_path)).tokenizer == Path("tokenizer")  # not there yet
+    (tmp_path / "tokenizer").mkdir()
+    assert params.spec(RunDir(tmp_path)).tokenizer == tmp_path / "tokenizer"
 
 
 @pytest.fixture(scope="module")
