@@ -14,7 +14,7 @@ from corpus.cli.app import app
 from pipelines.lid_model import default_model_path
 
 runner = CliRunner()
-COMMANDS = ["run", "extract", "langid", "dedup", "demo", "status", "presets"]
+COMMANDS = ["run", "extract", "langid", "filter", "dedup", "demo", "status", "presets"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -80,3 +80,21 @@ def test_a_task_that_fails_for_good_is_reported_and_the_rest_kept(extracted: Pat
     assert failed["input"].endswith("zz-corrupt.parquet") and failed["error"]
     assert pq.read_table(tmp_path / "f" / "langid" / "part-00000.parquet").num_rows > 0
     assert "zz-corrupt.parquet" in result.output
+
+
+def test_filter_command_with_a_pinned_manifest(extracted: Path, tmp_path: Path):
+    """langid first (filters need `lang`), then one filter pinned to its version."""
+    lid = runner.invoke(
+        app,
+        ["langid", str(extracted / "extract"), "--runs-dir", str(tmp_path), "--run-id", "l", "-q"],
+    )
+    assert lid.exit_code == 0, lid.output
+    args = ["filter", str(tmp_path / "l" / "langid"), "-f", "gopher_quality@1",
+            "--runs-dir", str(tmp_path), "--run-id", "f", "-q"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "f" / "run.json").read_text())
+    [resolved] = record["pipeline"]["stages"][0]["params"]["resolved"]
+    assert resolved["id"] == "gopher_quality" and len(resolved["sha256"]) == 64
+    stage = record["stages"]["filter"]
+    assert stage["reconciled"] and stage["docs_in"] > 0

@@ -18,6 +18,7 @@ from corpus.cli import (
     shard_cmds,
     status_cmds,
     tokenizer_cmds,
+    train_cmds,
     verify_cmds,
 )
 from corpus.config import ConfigError
@@ -43,6 +44,7 @@ app.command(rich_help_panel=ENGINEER)(crawl_cmds.ingest)
 app.command(rich_help_panel=ENGINEER)(run_cmds.run)
 app.command(rich_help_panel=ENGINEER)(run_cmds.extract)
 app.command(rich_help_panel=ENGINEER)(run_cmds.langid)
+app.command("filter", rich_help_panel=ENGINEER)(run_cmds.filter_docs)
 app.command(rich_help_panel=ENGINEER)(run_cmds.dedup)
 app.command(rich_help_panel=ENGINEER)(shard_cmds.shard)
 app.command(rich_help_panel=ENGINEER)(run_cmds.demo)
@@ -55,6 +57,7 @@ app.command(rich_help_panel=TRAINER)(verify_cmds.verify)
 app.add_typer(tokenizer_cmds.app, name="tokenizer", rich_help_panel=TRAINER)
 app.add_typer(export_cmds.app, name="export", rich_help_panel=TRAINER)
 app.command(rich_help_panel=TRAINER)(export_cmds.lineage)
+app.command(rich_help_panel=TRAINER, context_settings=train_cmds.TRAIN_SETTINGS)(train_cmds.train)
 
 KNOWN_ERRORS = (
     ConfigError,

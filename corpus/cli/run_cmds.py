@@ -129,6 +129,44 @@ def langid(
     execute(pipeline, inputs, runs_dir, run_id, workers, ray_address, quiet)
 
 
+def _filter_ref(text: str) -> str | dict[str, object]:
+    """`gopher_quality@2` pins version 2; a bare id takes the bundled version."""
+    ident, _, version = text.partition("@")
+    return {"id": ident, "version": int(version)} if version else ident
+
+
+def filter_docs(
+    inputs: Inputs,
+    runs_dir: options.RunsDir = Path("runs"),
+    run_id: options.RunId = None,
+    workers: options.Workers = 2,
+    ray_address: options.RayAddress = None,
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            "-f",
+            help="Manifest id (optionally id@version), in the order to run; repeatable. "
+            "Default: the eu24 preset's filters (`leam manifests list`).",
+        ),
+    ] = None,
+    annotate_only: Annotated[
+        bool, typer.Option(help="Record decisions and signals; remove or change nothing.")
+    ] = False,
+    quiet: options.Quiet = False,
+) -> None:
+    """Apply quality, ethics, privacy and legal filters declared in governance manifests.
+
+    Drops go to rejected/filter/ with the filter id, manifest version, reason and signals;
+    redactions are counted per category and language; run.json records each manifest's
+    params and sha256. Documents need `lang` (run langid first).
+    """
+    chosen = [_filter_ref(f) for f in filters] if filters else None
+    chosen = chosen or list(load_pipeline("eu24").stage("filter").params.filters)
+    pipeline = _single("filter", filters=chosen, annotate_only=annotate_only)
+    execute(pipeline, inputs, runs_dir, run_id, workers, ray_address, quiet)
+
+
 def dedup(
     inputs: Inputs,
     runs_dir: options.RunsDir = Path("runs"),
@@ -165,12 +203,12 @@ def demo(
     workers: options.Workers = 2,
     quiet: options.Quiet = False,
 ) -> None:
-    """Crawl a local multilingual site, then run extract + language ID on what it fetched.
+    """Crawl a local multilingual site, then run the eu24 preset on what it fetched.
 
     Serves the bundled sample pages (every language the project ships text for, EU and
     others) on 127.0.0.1 as eight sites, some pages reserved by robots.txt, ai.txt, TDMRep
     or noai; crawls them with `leam crawl` into runs/demo/crawl, then runs the `eu24` preset
-    on the WARC files into runs/demo.
+    (extract, language ID, filters, dedup, shards) on the WARC files into runs/demo.
     """
     from corpus.cli.crawl_cmds import crawl_into, crawl_table
     from pipelines.crawl.demosite import DemoSite, demo_options
