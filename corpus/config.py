@@ -25,6 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from corpus.stage import StageParams
 
+# What stages read that is not a previous stage's parts: the shards, the Megatron export.
+PUBLISHED_READS = ("shards", "export")
+
 
 class ConfigError(ValueError):
     """A pipeline file that cannot be used; the message names the file and the key."""
@@ -128,15 +131,16 @@ def parse_pipeline(text: str, label: str) -> Pipeline:
     if len(set(names)) != len(names):
         raise ConfigError(f"{label}: stages: a stage appears twice: {names}")
     for i, name in enumerate(names[:-1]):
-        # e.g. shard: its output is shards, so only a stage that reads them (tokenizer) follows
+        # e.g. shard: its output is shards, so only a stage that reads what such stages
+        # publish (tokenizer and megatron read shards, train reads the export) follows
         after = STAGES[names[i + 1]]
         if (
             not getattr(STAGES[name], "writes_parts", True)
-            and getattr(after, "reads", "") != "shards"
+            and getattr(after, "reads", "") not in PUBLISHED_READS
         ):
             raise ConfigError(
                 f"{label}: stages.{i}: {name} writes no parts, so only a stage that reads the "
-                f"shards may follow it"
+                f"shards or the export may follow it"
             )
     return Pipeline(raw.name, raw.description, tuple(stages), label)
 

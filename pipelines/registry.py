@@ -9,6 +9,7 @@ from pipelines.langid import LangIdStage
 from pipelines.megatron import MegatronStage
 from pipelines.shard import ShardStage
 from pipelines.tokenizer_stage import TokenizerStage
+from pipelines.train_stage import TrainStage
 
 STAGES: dict[str, type] = {
     ExtractStage.name: ExtractStage,
@@ -18,6 +19,7 @@ STAGES: dict[str, type] = {
     ShardStage.name: ShardStage,
     TokenizerStage.name: TokenizerStage,
     MegatronStage.name: MegatronStage,
+    TrainStage.name: TrainStage,
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus.cli.app import app
-from corpus.config import parse_pipeline
+from corpus.config import ConfigError, parse_pipeline
 from corpus.rundir import RunDir, write_parquet_atomic
 from corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA, doc_id, empty_doc, ledger_row
 from pipelines.megatron import MegatronParams
@@ -51,8 +51,11 @@ def run(ray_local, tmp_path_factory) -> tuple[Path, list[dict]]:
     write_parquet_atomic(docs[::2], DOC_SCHEMA, inputs[0])
     write_parquet_atomic(docs[1::2], DOC_SCHEMA, inputs[1])
     tok = train_tiny_tokenizer(root / "tok")
+    train = {"train_iters": 8, "seq_length": 32, "micro_batch_size": 2, "global_batch_size": 4,
+             "eval_interval": 4, "eval_iters": 1, "save_interval": 8}  # fmt: skip
     stages = [{"stage": "shard", "params": {"target_rows": 5}},
-              {"stage": "megatron", "params": {"tokenizer": str(tok), "alpha": 0.5}}]  # fmt: skip
+              {"stage": "megatron", "params": {"tokenizer": str(tok), "alpha": 0.5}},
+              {"stage": "train", "params": {"config": train}}]  # fmt: skip
     (root / "p.yaml").write_text(json.dumps({"name": "p", "stages": stages}))
     args = ["run", str(root / "p.yaml"), *map(str, inputs), "--runs-dir", str(root / "runs"),
             "--run-id", "t", "-q"]  # fmt: skip
@@ -72,6 +75,21 @@ def test_run_ends_with_megatron_files(run):
         assert data.num_tokens == prepared["tokens_by_lang"][lang]
     blend = json.loads((runs / "t" / "megatron" / "blend.json").read_text())
     assert blend["alpha"] == 0.5 and prepared["data_path"] == blend["data_path"]
+
+
+def test_run_goes_on_to_train_a_model(run):
+    runs, _ = run
+    prepared = json.loads((runs / "t" / "run.json").read_text())["stages"]["train"]["prepared"]
+    assert prepared["iterations"] == 8 and prepared["last_loss"] < prepared["first_loss"]
+    assert (runs / "t" / "train" / "log.jsonl").exists()
+    assert list((runs / "t" / "train").glob("iter_*.pt"))
+
+
+def test_train_stage_refuses_unknown_trainer_fields():
+    stages = [{"stage": "shard"}, {"stage": "megatron"},
+              {"stage": "train", "params": {"config": {"num_layer": 2}}}]  # fmt: skip
+    with pytest.raises(ConfigError, match="num_layer"):
+        parse_pipeline(json.dumps({"name": "p", "stages": stages}), "p")
 
 
 def test_lineage_finds_tokens_shard_and_ledger(run):
