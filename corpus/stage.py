@@ -130,3 +130,28 @@ def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterat
         for doc in batch.to_pylist():
             ctx.count_in()
             yield doc
+
+
+class PublishedInputStage:
+    """Base of the global stages that work on what a run has published (the shards, the
+    Megatron export) rather than on a previous stage's parts: tokenizer, megatron, train.
+
+    All their work is `prepare` (subclasses define it), run once the input is complete;
+    their per-part tasks have nothing to read and pass nothing on, so resumed runs skip
+    them by their markers like any other task.
+    """
+
+    kind: ClassVar[str] = "global"
+    writes_parts: ClassVar[bool] = False
+
+    def __init__(self, params: StageParams) -> None:
+        self.params = params
+
+    def setup(self) -> None:
+        pass
+
+    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
+        return iter(())
+
+    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
+        yield from docs

@@ -12,14 +12,13 @@ and an interrupted export resumes from its markers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from corpus.rundir import RunDir
-from corpus.stage import Context, Doc, ParallelMap, StageParams
+from corpus.stage import ParallelMap, PublishedInputStage, StageParams
 from pipelines.megatron_blend import DEFAULT_ALPHA
 from pipelines.megatron_export import ExportSpec, export_megatron
 
@@ -51,18 +50,11 @@ class MegatronParams(StageParams):
         )
 
 
-class MegatronStage:
+class MegatronStage(PublishedInputStage):
+    params: MegatronParams
     name: ClassVar[str] = "megatron"
-    kind: ClassVar[str] = "global"
-    writes_parts: ClassVar[bool] = False
     Params: ClassVar[type[StageParams]] = MegatronParams
     reads: ClassVar[str] = "shards"  # may follow `shard` or `tokenizer`
-
-    def __init__(self, params: MegatronParams) -> None:
-        self.params = params
-
-    def setup(self) -> None:
-        pass
 
     def prepare(
         self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
@@ -78,10 +70,3 @@ class MegatronStage:
             **{k: record[k] for k in keep},
             "tokens_by_lang": {lang: f["tokens"] for lang, f in record["languages"].items()},
         }
-
-    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
-        """Nothing: the stage's input is the shards, which `prepare` has read."""
-        return iter(())
-
-    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
-        yield from docs

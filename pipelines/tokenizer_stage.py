@@ -12,14 +12,13 @@ do; a resumed run whose tokenizer tasks are done does not train again. Same trai
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from corpus.rundir import RunDir
-from corpus.stage import Context, Doc, ParallelMap, StageParams
+from corpus.stage import ParallelMap, PublishedInputStage, StageParams
 from tokenizer.build import EvalOptions, build_tokenizer
 from tokenizer.sample import SampleSpec
 from tokenizer.train import TrainSpec
@@ -69,18 +68,11 @@ class TokenizerParams(StageParams):
         return sample, train
 
 
-class TokenizerStage:
+class TokenizerStage(PublishedInputStage):
+    params: TokenizerParams
     name: ClassVar[str] = "tokenizer"
-    kind: ClassVar[str] = "global"
-    writes_parts: ClassVar[bool] = False
     Params: ClassVar[type[StageParams]] = TokenizerParams
     reads: ClassVar[str] = "shards"  # the run's shards folder, so it may follow `shard`
-
-    def __init__(self, params: TokenizerParams) -> None:
-        self.params = params
-
-    def setup(self) -> None:
-        pass
 
     def prepare(
         self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
@@ -102,10 +94,3 @@ class TokenizerStage:
             "worst_premium": ours.get("worst_premium"),
             "worst_premium_lang": ours.get("worst_premium_lang"),
         }
-
-    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
-        """Nothing: the stage's input is the shards, which `prepare` has read."""
-        return iter(())
-
-    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
-        yield from docs

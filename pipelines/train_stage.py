@@ -12,14 +12,13 @@ trainer's own resume). torch is imported only here, when the stage runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
 from corpus.rundir import RunDir
-from corpus.stage import Context, Doc, ParallelMap, StageParams
+from corpus.stage import ParallelMap, PublishedInputStage, StageParams
 from trainer.config import PRESETS, as_dict, load_config
 
 
@@ -39,18 +38,11 @@ class TrainStageParams(StageParams):
         return self
 
 
-class TrainStage:
+class TrainStage(PublishedInputStage):
+    params: TrainStageParams
     name: ClassVar[str] = "train"
-    kind: ClassVar[str] = "global"
-    writes_parts: ClassVar[bool] = False
     Params: ClassVar[type[StageParams]] = TrainStageParams
     reads: ClassVar[str] = "export"  # follows `megatron`
-
-    def __init__(self, params: TrainStageParams) -> None:
-        self.params = params
-
-    def setup(self) -> None:
-        pass
 
     def prepare(
         self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
@@ -65,10 +57,3 @@ class TrainStage:
         return {"output": self.params.output, "config": as_dict(cfg), **{
             k: summary[k] for k in keep if k in summary
         }}  # fmt: skip
-
-    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
-        """Nothing: the stage's input is the export, which `prepare` has read."""
-        return iter(())
-
-    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
-        yield from docs
