@@ -6,12 +6,15 @@ with a few pages that rights holders reserved, so `leam demo` shows every kind o
     site 2: a page sent with `tdm-reservation: 1`   → fetched, reserved (tdm_header)
     site 3: a page with <meta name="robots" content="noai"> → fetched, reserved
     site 4: ai.txt disallows /gallery/              → not fetched (ai_txt)
+    site 5: /mirror/ copies pages of other sites, some word for word, some with a line
+            added                                     → fetched, removed by dedup
 """
 
 from __future__ import annotations
 
 import json
 
+from corpus.languages import EU24
 from pipelines.crawl.localsite import (
     Reply,
     SiteServer,
@@ -21,9 +24,10 @@ from pipelines.crawl.localsite import (
     multilingual_sites,
 )
 from pipelines.crawl.options import CrawlOptions
-from pipelines.sample_warc import sample_pages
+from pipelines.sample_warc import SamplePage, sample_pages
 
 HOSTS = 8
+MIRRORS = 6  # pages copied onto site 5: even ones word for word, odd ones with a line added
 RESERVED_PAGES = {  # site → (path, how it is reserved)
     0: "/members/area.html",
     1: "/archive/2019.html",
@@ -38,6 +42,20 @@ def demo_options() -> CrawlOptions:
     return CrawlOptions(
         allow_private=True, delay_s=0.01, max_depth=1, max_pages=2000, timeout_s=10.0, partitions=4
     )
+
+
+def _mirrored(pages: list[SamplePage]) -> list[SamplePage]:
+    """Long EU-language pages of sites other than 5, as a mirror site republishes them."""
+    chosen = [
+        p
+        for i, p in enumerate(pages)
+        if i % HOSTS != 5 and p.lang in EU24 and len(p.text.split()) > 150
+    ]
+    copies = []
+    for i, page in enumerate(chosen[:: max(len(chosen) // MIRRORS, 1)][:MIRRORS]):
+        text = page.text if i % 2 == 0 else f"{page.text}\n\nRepublished with permission."
+        copies.append(SamplePage(page.lang, page.title, text, page.url))
+    return copies
 
 
 class DemoSite:
@@ -70,6 +88,13 @@ class DemoSite:
             home = sites[site]["/"]
             link = f'<a href="{path}">reserved</a></body>'.encode()
             home.body = home.body.replace(b"</body>", link)
+        for i, page in enumerate(_mirrored(pages)):
+            path = f"/mirror/{i}.html"
+            sites[5][path] = html_reply(linked_page(page, []))
+            home = sites[5]["/"]
+            home.body = home.body.replace(
+                b"</body>", f'<a href="{path}">mirror</a></body>'.encode()
+            )
         self.server = SiteServer(sites)
         self.pages = len(pages)
 
