@@ -123,8 +123,10 @@ def run_pipeline(
     run_id: str,
     runtime: Runtime,
     progress: PipelineProgress,
+    watts_per_core: float = runrecord.DEFAULT_WATTS_PER_CORE,
 ) -> dict[str, Any]:
     """Runs (or resumes) every stage; returns the final run record."""
+    rapl_start = runrecord.rapl_joules()
     run_dir.root.mkdir(parents=True, exist_ok=True)
     run_dir.clean_tmp()
     record = runrecord.open_record(run_dir, run_id, pipeline, inputs, runtime.describe())
@@ -159,9 +161,12 @@ def run_pipeline(
         if is_global:
             record["stages"][stage.name]["prepared"] = prepared
             record["stages"][stage.name]["waiting_for_upstream"] = waiting
+        runrecord.add_energy(record, watts_per_core)
         runrecord.save(run_dir, record)
         any_failed = any_failed or bool(failed)
     record["status"] = "incomplete" if any_failed else "complete"
+    rapl_j = runrecord.rapl_delta(rapl_start, runrecord.rapl_joules())
+    runrecord.add_energy(record, watts_per_core, rapl_j)
     runrecord.save(run_dir, record)
     if not any_failed:
         _finish(pipeline, run_dir, record)

@@ -2,8 +2,10 @@
 
 It holds the resolved pipeline and its sha256, the code version, the inputs with sizes and
 sha256, and per stage: tasks, documents in / out / rejected (by language and by reason),
-CPU-seconds and wall time. Stage counters are summed from the tasks' completion markers, so
-the record is rebuilt correctly after an interrupted run is resumed.
+CPU-seconds, wall time and an energy estimate (`energy`: CPU-seconds × watts per core, plus
+RAPL's measured joules where the counters are readable). Stage counters are summed from the
+tasks' completion markers, so the record is rebuilt correctly after an interrupted run is
+resumed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from corpus.config import Pipeline
 from corpus.rundir import RunDir, read_json, write_json_atomic
 
 SUMMED = ("docs_in", "docs_out", "docs_rejected", "cpu_s")
+# Watts one busy core draws, the server around it included: current server CPUs spend 4-7 W
+# of package power per core at full load (e.g. 350 W / 56 cores, 360 W / 96 cores), and
+# memory, disks, fans and power-supply losses roughly double a CPU's share of the wall plug.
+DEFAULT_WATTS_PER_CORE = 10.0
+RAPL_ROOT = Path("/sys/class/powercap")
 COUNTED = ("out_by_lang", "rejected_by_reason", "counters")
 
 
@@ -127,6 +134,62 @@ def summarize_stage(
         reconciled=summary["docs_in"] == summary["docs_out"] + summary["docs_rejected"],
     )
     return summary
+
+
+def rapl_joules(root: Path = RAPL_ROOT) -> dict[str, float] | None:
+    """Energy counters of the CPU packages (RAPL), in joules, by domain; None where they
+    cannot be read (no Intel/AMD RAPL, a container, or root-only since CVE-2020-8694)."""
+    found: dict[str, float] = {}
+    for zone in sorted(root.glob("intel-rapl:*")):
+        if zone.name.count(":") != 1:  # a sub-domain (core, uncore, dram) of a package
+            continue
+        try:
+            found[zone.name] = int((zone / "energy_uj").read_text()) / 1e6
+        except (OSError, ValueError):
+            return None
+    return found or None
+
+
+def rapl_delta(
+    start: dict[str, float] | None, end: dict[str, float] | None, root: Path = RAPL_ROOT
+) -> float | None:
+    """Joules the packages used between two readings (a counter that wrapped is unwrapped
+    with its max_energy_range_uj); None without two readings of the same domains."""
+    if not start or not end or start.keys() != end.keys():
+        return None
+    total = 0.0
+    for zone, before in start.items():
+        delta = end[zone] - before
+        if delta < 0:
+            try:
+                delta += int((root / zone / "max_energy_range_uj").read_text()) / 1e6
+            except (OSError, ValueError):
+                return None
+        total += delta
+    return total
+
+
+def add_energy(record: dict[str, Any], watts_per_core: float, rapl_j: float | None = None) -> None:
+    """Energy per stage and in total: the tasks' CPU-seconds × watts per core, so runs can
+    be compared by cost on any machine; and, where RAPL was readable, the joules the CPU
+    packages measured during this invocation (the whole machine, other jobs included),
+    added to what earlier invocations of a resumed run measured."""
+    for stage in record["stages"].values():
+        stage["energy_j"] = round(stage["cpu_s"] * watts_per_core, 1)
+    cpu_s = round(sum(stage["cpu_s"] for stage in record["stages"].values()), 3)
+    energy: dict[str, Any] = {
+        "cpu_s": cpu_s,
+        "watts_per_core": watts_per_core,
+        "estimate_j": round(cpu_s * watts_per_core, 1),
+        "estimate_kwh": round(cpu_s * watts_per_core / 3.6e6, 6),
+        "basis": "task CPU-seconds x watts per core (Ray's own processes not counted)",
+    }
+    measured = record.get("energy", {}).get("rapl_j")
+    if rapl_j is not None:
+        measured = round((measured or 0.0) + rapl_j, 1)
+    if measured is not None:
+        energy["rapl_j"] = measured
+    record["energy"] = energy
 
 
 def save(run_dir: RunDir, record: dict[str, Any]) -> None:

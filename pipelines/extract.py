@@ -10,6 +10,14 @@ counted and sent to the ledger with what is wrong: `http_status`, `not_html`, `t
 WARC files written by `leam crawl` come with a crawl log; pages it marks reserved (a TDM
 reservation or `noai` that showed only in the response) go to the ledger as
 `tdm_reservation`, with the signal that reserved them, before any text is extracted.
+
+`prefilter` runs filters that judge the URL alone (url_blocklist) before trafilatura, so a
+page they would drop later is never extracted: the ledger row is the one the filter stage
+writes (reason, filter id and version, signals), under the stage `extract`.
+
+    - stage: extract
+      params:
+        prefilter: {filters: [url_blocklist]}
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from corpus.schema import doc_id, empty_doc
 from corpus.stage import Context, Doc, StageParams
 from pipelines.crawl.crawllog import reserved_records
 from pipelines.decode import UndecodableError, decode_html
+from pipelines.filter import FilterStage, FilterStageParams
 from pipelines.warc import BrokenRecord, OtherRecord, Record, iter_records
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -43,6 +52,12 @@ class ExtractParams(StageParams):
     deduplicate: bool = Field(False, description="trafilatura's per-process duplicate removal")
     timeout_s: float = Field(5.0, gt=0, description="time limit per record")
     max_payload_bytes: int = Field(5_000_000, gt=0, description="larger pages are skipped")
+    prefilter: FilterStageParams | None = Field(
+        None, description="URL-only filters (url_blocklist) applied before extraction"
+    )
+
+
+_PREFILTERED = "prefiltered"  # the prefilter wrote the ledger row itself
 
 
 class _Timeout(Exception):
@@ -88,9 +103,12 @@ class ExtractStage:
 
     def __init__(self, params: ExtractParams) -> None:
         self.params = params
+        self._prefilter: FilterStage | None = None
 
     def setup(self) -> None:
-        pass
+        if self.params.prefilter is not None:
+            self._prefilter = FilterStage(self.params.prefilter)
+            self._prefilter.setup()
 
     def read(self, path: str, ctx: Context) -> Iterator[Doc]:
         """Yields one partial document per WARC record; the file name goes into provenance."""
@@ -124,13 +142,15 @@ class ExtractStage:
             if item.get("_reserved"):  # the rights holder reserved it: never extracted
                 ctx.reject("tdm_reservation", doc, detail=item["_reserved"])
                 continue
-            reason, detail = self._fill(rec, doc)
+            reason, detail = self._fill(rec, doc, ctx)
+            if reason == _PREFILTERED:
+                continue
             if reason:
                 ctx.reject(reason, doc, detail=detail)
             else:
                 yield ctx.kept(doc)
 
-    def _fill(self, rec: Record, doc: Doc) -> tuple[str | None, str]:
+    def _fill(self, rec: Record, doc: Doc, ctx: Context) -> tuple[str | None, str]:
         """Puts text/title/date into doc; returns (reject reason, detail) when it can't."""
         if rec.http_status is not None and not 200 <= rec.http_status < 300:
             return "http_status", str(rec.http_status)
@@ -141,6 +161,8 @@ class ExtractStage:
             return (None, "") if doc["text"] else ("no_text", "empty conversion record")
         if not _is_html(rec):
             return "not_html", rec.content_type or "no content type"
+        if self._prefilter is not None and not self._prefilter.apply(doc, ctx):
+            return _PREFILTERED, ""
         try:
             html, _ = decode_html(rec.payload, rec.content_type)
         except UndecodableError as err:

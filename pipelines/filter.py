@@ -91,11 +91,12 @@ class FilterStage:
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
         for doc in docs:
-            if self._apply(doc, ctx):
+            if self.apply(doc, ctx):
                 yield ctx.kept(doc)
 
-    def _apply(self, doc: Doc, ctx: Context) -> bool:
-        """Runs the chain on one document; False when a filter dropped it (ledger written)."""
+    def apply(self, doc: Doc, ctx: Context) -> bool:
+        """Runs the chain on one document; False when a filter dropped it (ledger written).
+        Public so that extract can run URL-only filters before it extracts anything."""
         lang = doc.get("lang") or NO_LANG
         quality = _quality(doc)
         for m in self.manifests:

@@ -43,6 +43,10 @@ def test_run_record_counts_reconcile(run_dir: Path):
     broken = {k: v for k, v in BROKEN_EXPECTED.items() if k != "kept"}
     assert extract["rejected_by_reason"] == broken
     assert record["code_version"]["leam"]
+    energy, cpu_s = record["energy"], sum(s["cpu_s"] for s in record["stages"].values())
+    assert energy["watts_per_core"] == 10.0 and energy["cpu_s"] == pytest.approx(cpu_s)
+    assert energy["estimate_j"] == pytest.approx(10.0 * cpu_s, abs=0.1)
+    assert all(s["energy_j"] == round(10.0 * s["cpu_s"], 1) for s in record["stages"].values())
     assert record["pipeline"]["stages"][1]["params"]["languages"] == list(EU24)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from corpus import runrecord
 from corpus.cli import options, tables
 from corpus.config import Pipeline, StageConfig, load_pipeline, with_params
 from corpus.progress import PipelineProgress
@@ -39,6 +40,7 @@ def execute(
     workers: int,
     ray_address: str | None,
     quiet: bool,
+    watts_per_core: float = runrecord.DEFAULT_WATTS_PER_CORE,
 ) -> dict:
     """Run or resume a pipeline and print its summary; exit 1 if a task failed for good."""
     files = expand_inputs(inputs)
@@ -48,7 +50,9 @@ def execute(
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
     try:
         with PipelineProgress(console, enabled=not quiet) as progress:
-            record = run_pipeline(pipeline, files, run_dir, run_id, runtime, progress)
+            record = run_pipeline(
+                pipeline, files, run_dir, run_id, runtime, progress, watts_per_core
+            )
     finally:
         runtime.shutdown()
     out.print(tables.stage_table(record))
@@ -73,6 +77,15 @@ def run(
     ray_address: options.RayAddress = None,
     lid_model: options.LidModel = None,
     quiet: options.Quiet = False,
+    watts_per_core: Annotated[
+        float,
+        typer.Option(
+            "--watts-per-core",
+            min=0,
+            help="Power of one busy core, server share included, for run.json's energy "
+            "estimate (CPU-seconds x watts). RAPL joules are added where readable.",
+        ),
+    ] = runrecord.DEFAULT_WATTS_PER_CORE,
 ) -> None:
     """Run a whole pipeline (or resume it) over input files.
 
@@ -83,7 +96,7 @@ def run(
     loaded = load_pipeline(pipeline)
     if lid_model is not None:
         loaded = with_params(loaded, "langid", model=lid_model)
-    execute(loaded, inputs, runs_dir, run_id, workers, ray_address, quiet)
+    execute(loaded, inputs, runs_dir, run_id, workers, ray_address, quiet, watts_per_core)
 
 
 def _single(stage: str, **params: object) -> Pipeline:

@@ -70,3 +70,39 @@ def test_time_limit_stops_slow_extraction(tmp_path: Path):
 def test_bad_params_are_refused(bad):
     with pytest.raises(ValueError):
         ExtractParams(**bad)
+
+
+def test_prefilter_drops_blocklisted_urls_before_extraction(tmp_path: Path, monkeypatch):
+    import dataclasses
+
+    import pipelines.extract as extract
+    from pipelines.filter import FilterStage, FilterStageParams
+    from pipelines.sample_warc import write_sample_warc
+
+    listed = ["https://www.0-1sex.com/index.html", "https://videos.0-1sex.com/x"]
+    sample = pages()
+    sample[1] = dataclasses.replace(sample[1], url=listed[0])
+    sample[3] = dataclasses.replace(sample[3], url=listed[1])
+    path = tmp_path / "mixed.warc.gz"
+    write_sample_warc(path, sample)
+    calls = []
+    real = extract.trafilatura.bare_extraction
+    monkeypatch.setattr(
+        extract.trafilatura, "bare_extraction", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    plain, _ = _extract(path)
+    assert len(calls) == len(sample)
+    calls.clear()
+    docs, ctx = _extract(path, prefilter={"filters": ["url_blocklist"]})
+    assert len(calls) == len(sample) - 2  # the listed pages were never extracted
+    assert [d["url"] for d in docs] == [d["url"] for d in plain if d["url"] not in listed]
+    assert ctx.stats()["rejected_by_reason"] == {"blocklisted_domain": 2}
+    # The same ledger row as the filter stage writes for the same page, stage aside.
+    stage = FilterStage(FilterStageParams(filters=["url_blocklist"]))
+    stage.setup()
+    later = Context("filter")
+    list(stage.run(iter([dict(d) for d in plain if d["url"] in listed]), later))
+    for early, late in zip(ctx.ledger, later.ledger, strict=True):
+        assert early["stage"] == "extract" and late["stage"] == "filter"
+        for key in ("url", "reason", "detail", "filter_id", "filter_version", "signals"):
+            assert early[key] == late[key], key
