@@ -2,7 +2,7 @@
 
     python bench/e2e.py --pages 4000 --files 4 --workers 2
     python bench/e2e.py --warc CC-MAIN-....warc.gz --files 4 --workers 2   # real Common Crawl
-    python bench/e2e.py --prefilter      # also leam with url_blocklist applied in extract
+    python bench/e2e.py --prefilter      # also leam turning pages away before extraction
 
 datatrove's blocks need, besides datatrove 0.10.1 and the dev extra: spacy, fasteners,
 tldextract and pyahocorasick (`pip install spacy fasteners tldextract pyahocorasick`).
@@ -61,11 +61,15 @@ FILTERS = ["url_blocklist", "gopher_repetition", "gopher_quality", "c4_quality",
 
 
 def pipeline_yaml(prefilter: bool) -> str:
-    """The leam side; with prefilter, url_blocklist runs in extract, before trafilatura."""
+    """The leam side; with prefilter, extract turns pages away before trafilatura: those on
+    the URL blocklist, and those certainly outside the target languages."""
     extract = "  - stage: extract\n"
     filters = FILTERS
     if prefilter:
-        extract += "    params:\n      prefilter: {filters: [url_blocklist]}\n"
+        extract += (
+            "    params:\n      prefilter: {filters: [url_blocklist]}\n"
+            "      language_precheck: {min_score: 0.9}\n"
+        )
         filters = [f for f in FILTERS if f != "url_blocklist"]
     return (
         "name: e2e-fineweb\n"
@@ -351,7 +355,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-datatrove", action="store_true")
     parser.add_argument(
-        "--prefilter", action="store_true", help="also run leam with url_blocklist in extract"
+        "--prefilter",
+        action="store_true",
+        help="also run leam with url_blocklist and the language pre-check in extract",
     )
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
     args = parser.parse_args()

@@ -41,6 +41,7 @@ from corpus.stage import Context, Doc, StageParams
 from pipelines.crawl.crawllog import reserved_records
 from pipelines.decode import UndecodableError, decode_html
 from pipelines.filter import FilterStage, FilterStageParams
+from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
 from pipelines.warc import BrokenRecord, OtherRecord, Record, iter_records
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -57,6 +58,9 @@ class ExtractParams(StageParams):
     max_payload_bytes: int = Field(5_000_000, gt=0, description="larger pages are skipped")
     prefilter: FilterStageParams | None = Field(
         None, description="URL-only filters (url_blocklist) applied before extraction"
+    )
+    language_precheck: PrecheckParams | None = Field(
+        None, description="turn away pages certainly outside the target languages unextracted"
     )
 
 
@@ -107,8 +111,11 @@ class ExtractStage:
     def __init__(self, params: ExtractParams) -> None:
         self.params = params
         self._prefilter: FilterStage | None = None
+        self._precheck: LanguagePrecheck | None = None
 
     def setup(self) -> None:
+        if self.params.language_precheck is not None:
+            self._precheck = LanguagePrecheck(self.params.language_precheck)
         if self.params.prefilter is not None:
             self._prefilter = FilterStage(self.params.prefilter)
             self._prefilter.setup()
@@ -170,6 +177,9 @@ class ExtractStage:
             html, _ = decode_html(rec.payload, rec.content_type)
         except UndecodableError as err:
             return "undecodable", str(err)
+        if self._precheck is not None and (outside := self._precheck.outside(rec.payload, html)):
+            doc["lang"], doc["lang_score"] = outside
+            return "language", f"{outside[0]} {outside[1]:.2f} before extraction"
         try:
             with _time_limit(self.params.timeout_s):
                 tree = load_html(html)

@@ -5,6 +5,7 @@ import pytest
 from corpus.schema import doc_id
 from corpus.stage import Context
 from pipelines.extract import ExtractParams, ExtractStage
+from pipelines.sample_warc import render_html, sample_pages
 from tests.warcs import BROKEN_EXPECTED, build_broken_warc, build_pages_warc, build_wet, pages
 
 
@@ -106,3 +107,30 @@ def test_prefilter_drops_blocklisted_urls_before_extraction(tmp_path: Path, monk
         assert early["stage"] == "extract" and late["stage"] == "filter"
         for key in ("url", "reason", "detail", "filter_id", "filter_version", "signals"):
             assert early[key] == late[key], key
+
+
+def test_language_precheck_turns_away_only_certain_non_targets(tmp_path: Path):
+    from pipelines.lid_precheck import PrecheckParams
+
+    path = tmp_path / "pages.warc.gz"
+    build_pages_warc(path)
+    docs, ctx = _extract(path, language_precheck=PrecheckParams())
+    plain, _ = _extract(path)
+    turned_away = {row["url"]: row for row in ctx.ledger}
+    assert turned_away and all(row["reason"] == "language" for row in turned_away.values())
+    assert {row["lang"] for row in turned_away.values()} <= {"ru", "zh", "tr"}
+    # every page in a target language is still extracted, exactly as without the check
+    eu = [d for d in plain if d["url"] not in turned_away]
+    assert [d["id"] for d in docs] == [d["id"] for d in eu]
+    assert all("before extraction" in row["detail"] for row in turned_away.values())
+
+
+def test_declared_target_language_is_never_turned_away():
+    from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
+
+    page = sample_pages(["ru"], per_lang=1)[0]
+    check = LanguagePrecheck(PrecheckParams())
+    as_russian = render_html(page)
+    assert check.outside(as_russian.encode(), as_russian)[0] == "ru"
+    as_german = as_russian.replace('lang="ru"', 'lang="de"')
+    assert check.outside(as_german.encode(), as_german) is None

@@ -1,0 +1,61 @@
+"""A language check before extraction, so that pages certainly outside the target
+languages are never extracted (trafilatura is most of a pipeline's CPU).
+
+The page's HTML is reduced the cheap way (script and style dropped, tags stripped, entities
+decoded) and given to the same fastText model as the langid stage. A page is turned away
+only when its declared `<html lang>` is not a target and the model is sure (≥ `min_score`)
+of a language that is not a target either; everything else goes on to extraction and to
+the langid stage, which decides on the extracted text. Navigation and boilerplate in a
+target language (most often English) only make the check let more pages through.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from pathlib import Path
+
+from pydantic import Field
+
+from corpus.languages import EU24
+from corpus.stage import StageParams
+from pipelines.lid_model import LidModel, normalize_for_lid
+
+_DROP = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_LANG_ATTR = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+
+
+class PrecheckParams(StageParams):
+    languages: list[str] = Field(default_factory=lambda: list(EU24), description="targets")
+    min_score: float = Field(0.9, gt=0, le=1, description="certainty needed to turn a page away")
+    model: Path | None = Field(None, description="fastText model; default lid.176.ftz")
+    max_chars: int = Field(3000, gt=0, description="characters of page text given to the model")
+
+
+def cheap_text(page: str) -> str:
+    return html_lib.unescape(_TAG.sub(" ", _DROP.sub(" ", page)))
+
+
+def declared_language(payload: bytes) -> str | None:
+    found = _LANG_ATTR.search(payload[:4096])
+    return found.group(1).decode().lower() if found else None
+
+
+class LanguagePrecheck:
+    def __init__(self, params: PrecheckParams) -> None:
+        self.params = params
+        self.model = LidModel(params.model)
+
+    def outside(self, payload: bytes, page: str) -> tuple[str, float] | None:
+        """(language, score) when the page is certainly not in a target language."""
+        if declared_language(payload) in self.params.languages:
+            return None
+        text = normalize_for_lid(cheap_text(page), self.params.max_chars)
+        predictions = self.model.predict(text, k=1)
+        if not predictions:
+            return None
+        lang, score = predictions[0]
+        if lang in self.params.languages or score < self.params.min_score:
+            return None
+        return lang, score
