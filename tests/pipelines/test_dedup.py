@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from corpus.cli.app import app
-from corpus.rundir import write_parquet_atomic
-from corpus.schema import DOC_SCHEMA, doc_id, empty_doc
+from corpus.schema import doc_id, empty_doc
 from pipelines.dup_variants import jaccard, true_pairs, variant
-from pipelines.sample_warc import iter_chunks, sample_pages
+from pipelines.sample_warc import sample_pages
+from tests.parts import run_stage, write_parts
 
 runner = CliRunner()
 LANGS = ["de", "fr", "pl", "sl", "el", "mt", "ga", "fi"]
@@ -25,33 +25,8 @@ def _doc(url: str, text: str, lang: str, date: str = "2024-05-01T00:00:00Z") -> 
     return empty_doc(id=doc_id(url, url), url=url, text=text, lang=lang, source=source)
 
 
-def _write(docs: list[dict], folder: Path, parts: int) -> list[str]:
-    paths = []
-    for i, chunk in enumerate(iter_chunks(docs, parts)):
-        paths.append(str(folder / f"in-{i}.parquet"))
-        write_parquet_atomic(chunk, DOC_SCHEMA, Path(paths[-1]))
-    return paths
-
-
 def _dedup(inputs: list[str], runs: Path, run_id: str, workers: int = 2, **params) -> Path:
-    pipeline = runs / f"{run_id}.yaml"
-    pipeline.parent.mkdir(parents=True, exist_ok=True)
-    pipeline.write_text(json.dumps({"name": "d", "stages": [{"stage": "dedup", "params": params}]}))
-    args = [
-        "run",
-        str(pipeline),
-        *inputs,
-        "--runs-dir",
-        str(runs),
-        "--run-id",
-        run_id,
-        "-w",
-        str(workers),
-        "-q",
-    ]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    return runs / run_id
+    return run_stage("dedup", params, inputs, runs, run_id, workers)
 
 
 def _rows(run: Path, sub: str) -> list[dict]:
@@ -70,7 +45,7 @@ def corpus(tmp_path_factory) -> tuple[list[dict], list[str]]:
                 _doc(f"{page.url}?copy={k}", text, page.lang, f"2024-05-0{k + 1}T00:00:00Z")
             )
     folder = tmp_path_factory.mktemp("dedup-in")
-    return docs, _write(docs, folder, parts=4)
+    return docs, write_parts(docs, folder, parts=4)
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +109,7 @@ def test_exact_url_and_template_cases(ray_local, tmp_path: Path):
         _doc("https://a.de/3", template + c, "de"),
         _doc("https://a.de/4", template + a[:200], "de"),  # shares only the template
     ]
-    run = _dedup(_write(docs, tmp_path, parts=2), tmp_path / "runs", "x")
+    run = _dedup(write_parts(docs, tmp_path, parts=2), tmp_path / "runs", "x")
     kept = {r["url"]: r for r in _rows(run, "dedup")}
     removed = {r["url"]: r for r in _rows(run, "rejected/dedup")}
     assert set(removed) == {"https://a.de/1", "https://a.de/2"}
@@ -146,9 +121,9 @@ def test_exact_url_and_template_cases(ray_local, tmp_path: Path):
 def test_incremental_against_a_previous_run(ray_local, corpus, tmp_path: Path):
     docs, _ = corpus
     first, second = docs[::2], docs[1::2]
-    old = _dedup(_write(first, tmp_path / "old", 2), tmp_path / "runs", "old")
+    old = _dedup(write_parts(first, tmp_path / "old", 2), tmp_path / "runs", "old")
     new = _dedup(
-        _write(second, tmp_path / "new", 2),
+        write_parts(second, tmp_path / "new", 2),
         tmp_path / "runs",
         "new",
         previous=[str(old / "dedup" / "_work")],
@@ -156,7 +131,7 @@ def test_incremental_against_a_previous_run(ray_local, corpus, tmp_path: Path):
     old_ids = {d["id"] for d in first}
     removed = _rows(new, "rejected/dedup")
     assert any(r["dup_of"] in old_ids for r in removed)  # new copies of old pages are removed
-    alone = _dedup(_write(second, tmp_path / "alone", 2), tmp_path / "runs", "alone")
+    alone = _dedup(write_parts(second, tmp_path / "alone", 2), tmp_path / "runs", "alone")
     assert len(_rows(new, "dedup")) < len(_rows(alone, "dedup"))
 
 

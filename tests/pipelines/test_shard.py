@@ -19,9 +19,9 @@ from corpus.cli.app import app
 from corpus.config import ConfigError, parse_pipeline
 from corpus.publish import ai_act
 from corpus.publish.manifest import file_sha256
-from corpus.rundir import write_parquet_atomic
-from corpus.schema import CRAWL_LOG_SCHEMA, DOC_SCHEMA, SHARD_SCHEMA, doc_id, empty_doc
-from pipelines.sample_warc import iter_chunks, sample_pages
+from corpus.schema import CRAWL_LOG_SCHEMA, SHARD_SCHEMA, doc_id, empty_doc
+from pipelines.sample_warc import sample_pages
+from tests.parts import run_stage, write_parts
 
 runner = CliRunner()
 LANGS = ["de", "fr", "pl", "el", "fi"]
@@ -52,23 +52,8 @@ def _docs() -> list[dict]:
     return docs
 
 
-def _write(docs: list[dict], folder: Path, parts: int) -> list[str]:
-    paths = []
-    for i, chunk in enumerate(iter_chunks(docs, parts)):
-        paths.append(str(folder / f"in-{i}.parquet"))
-        write_parquet_atomic(chunk, DOC_SCHEMA, Path(paths[-1]))
-    return paths
-
-
 def _shard(inputs: list[str], runs: Path, run_id: str, workers: int = 2, **params) -> Path:
-    pipeline = runs / f"{run_id}.yaml"
-    pipeline.parent.mkdir(parents=True, exist_ok=True)
-    stage = {"stage": "shard", "params": {"target_rows": TARGET_ROWS, **params}}
-    pipeline.write_text(json.dumps({"name": "s", "stages": [stage]}))
-    args = ["run", str(pipeline), *inputs, "--runs-dir", str(runs), "--run-id", run_id]
-    result = runner.invoke(app, [*args, "-w", str(workers), "-q"])
-    assert result.exit_code == 0, result.output
-    return runs / run_id
+    return run_stage("shard", {"target_rows": TARGET_ROWS, **params}, inputs, runs, run_id, workers)
 
 
 def _manifest(run: Path) -> dict:
@@ -83,7 +68,7 @@ def docs() -> list[dict]:
 @pytest.fixture(scope="module")
 def sharded(ray_local, docs, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("shard-in")
-    return _shard(_write(docs, folder, parts=4), tmp_path_factory.mktemp("runs"), "r")
+    return _shard(write_parts(docs, folder, parts=4), tmp_path_factory.mktemp("runs"), "r")
 
 
 def test_every_document_once_in_its_language(docs, sharded: Path):
@@ -131,7 +116,7 @@ def test_shards_are_shuffled_within_a_language(docs, sharded: Path):
 
 
 def test_row_groups_follow_row_group_bytes(ray_local, docs, tmp_path: Path):
-    inputs = _write(docs[:PER_LANG], tmp_path / "in", parts=1)
+    inputs = write_parts(docs[:PER_LANG], tmp_path / "in", parts=1)
     run = _shard(inputs, tmp_path / "runs", "rg", target_rows=None, row_group_bytes=4000)
     [entry] = _manifest(run)["shards"]
     meta = pq.ParquetFile(run / "shards" / entry["path"]).metadata
@@ -141,13 +126,13 @@ def test_row_groups_follow_row_group_bytes(ray_local, docs, tmp_path: Path):
 
 
 def test_same_seed_same_shards_whatever_the_workers_and_split(ray_local, docs, sharded, tmp_path):
-    other = _shard(_write(docs, tmp_path / "in3", parts=3), tmp_path / "runs", "w1", workers=1)
+    other = _shard(write_parts(docs, tmp_path / "in3", parts=3), tmp_path / "runs", "w1", workers=1)
 
     def files(run: Path) -> list[tuple[str, int, str]]:
         return [(e["path"], e["rows"], e["sha256"]) for e in _manifest(run)["shards"]]
 
     assert files(other) == files(sharded)
-    reseeded = _shard(_write(docs, tmp_path / "in4", parts=4), tmp_path / "runs", "s1", seed=1)
+    reseeded = _shard(write_parts(docs, tmp_path / "in4", parts=4), tmp_path / "runs", "s1", seed=1)
     assert [f[2] for f in files(reseeded)] != [f[2] for f in files(sharded)]
 
 
