@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,17 +88,27 @@ class _Call:
         return {"index": indexed[0], "value": self.fn(indexed[1])}
 
 
-def _parallel_map(runtime: Runtime, stage: str) -> ParallelMap:
+def parallel_map(
+    runtime: Runtime, label: str, start_pass: Callable[[int], Callable[[], None]] | None = None
+) -> ParallelMap:
+    """The map that global stages (and commands with phases, like export) get: fn(item) for
+    every item on the workers, results in item order, GlobalStageError if any fails for good.
+    `start_pass(total)`, when given, is called at each pass and returns a per-item tick
+    (progress bars per phase)."""
+
     def pmap(fn, items: list[Any]) -> list[Any]:
         results: list[Any] = [None] * len(items)
+        tick = start_pass(len(items)) if start_pass else None
 
         def done(item: tuple[int, Any], result: dict[str, Any]) -> None:
             results[result["index"]] = result["value"]
+            if tick:
+                tick()
 
         failures = runtime.map(_Call(fn), list(enumerate(items)), on_done=done)
         if failures:
             lines = "; ".join(f"{f.item[1]}: {f.error}" for f in failures[:5])
-            raise GlobalStageError(f"{stage}: {len(failures)} preparation task(s) failed: {lines}")
+            raise GlobalStageError(f"{label}: {len(failures)} task(s) failed: {lines}")
         return results
 
     return pmap
@@ -111,7 +122,7 @@ def _prepare_global(
     stage = ready_stage(stage_name, params_json)
     parts = [(s.task, s.input) for s in specs]
     try:
-        return stage.prepare(parts, run_dir.workdir(stage_name), _parallel_map(runtime, stage_name))
+        return stage.prepare(parts, run_dir.workdir(stage_name), parallel_map(runtime, stage_name))
     except (ValueError, FileNotFoundError) as err:  # e.g. an incompatible previous index
         raise GlobalStageError(f"{stage_name}: {err}") from err
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,9 +16,8 @@ from rich.table import Table
 from corpus.cli import options
 from corpus.languages import language_name
 from corpus.rundir import read_json
-from corpus.runner import GlobalStageError
+from corpus.runner import parallel_map
 from corpus.runtime import Runtime, RuntimeOptions
-from corpus.stage import ParallelMap
 from pipelines.lineage import find
 from pipelines.megatron_blend import DEFAULT_ALPHA
 from pipelines.megatron_export import BLEND, DATA_ARGS, ExportSpec, export_megatron
@@ -32,35 +32,15 @@ app = typer.Typer(
 )
 
 
-class _Indexed:
-    """Adapts fn(item) to the runtime's fn(item, progress) -> dict, keeping the order."""
-
-    def __init__(self, fn: Any) -> None:
-        self.fn = fn
-
-    def __call__(self, indexed: tuple[int, Any], progress: Any) -> dict[str, Any]:
-        return {"index": indexed[0], "value": self.fn(indexed[1])}
-
-
-def _pmap(runtime: Runtime, progress: Progress) -> ParallelMap:
-    """A parallel map on the runtime with a bar per pass (tokenize, then merge)."""
+def _bars(progress: Progress) -> Callable[[int], Callable[[], None]]:
+    """A bar per pass of the export (tokenize, then merge)."""
     names = iter(("tokenize", "merge"))
 
-    def pmap(fn: Any, items: list[Any]) -> list[Any]:
-        results: list[Any] = [None] * len(items)
-        bar = progress.add_task(next(names, "work"), total=len(items))
+    def start_pass(total: int) -> Callable[[], None]:
+        bar = progress.add_task(next(names, "work"), total=total)
+        return lambda: progress.advance(bar)
 
-        def done(item: tuple[int, Any], result: dict[str, Any]) -> None:
-            results[result["index"]] = result["value"]
-            progress.advance(bar)
-
-        failures = runtime.map(_Indexed(fn), list(enumerate(items)), on_done=done)
-        if failures:
-            lines = "; ".join(f"{f.item[1]}: {f.error}" for f in failures[:3])
-            raise GlobalStageError(f"export: {len(failures)} task(s) failed: {lines}")
-        return results
-
-    return pmap
+    return start_pass
 
 
 def _weights(specs: list[str]) -> dict[str, float] | None:
@@ -136,7 +116,9 @@ def megatron(
                     disable=quiet)  # fmt: skip
     try:
         with bars:
-            record = export_megatron(shards_dir, out_dir, spec, _pmap(runtime, bars))
+            record = export_megatron(
+                shards_dir, out_dir, spec, parallel_map(runtime, "export", _bars(bars))
+            )
     except ValueError as err:
         console.print(f"[red]error:[/] {err}", highlight=False)
         raise typer.Exit(2) from None
