@@ -97,13 +97,16 @@ def _read_source(spec: str) -> tuple[str, str]:
     raise ConfigError(f"{spec}: neither a pipeline file nor a preset ({', '.join(preset_names())})")
 
 
-def _where(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
+def error_lines(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
+    """`file: key.path: what is wrong`, one line per problem (pipelines and manifests)."""
+    return [
+        f"{label}: {'.'.join(str(p) for p in (*prefix, *e['loc'])) or '(top level)'}: {e['msg']}"
+        for e in err.errors()
+    ]
 
 
 def _errors(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> ConfigError:
-    lines = [f"{label}: {_where(prefix + tuple(e['loc']))}: {e['msg']}" for e in err.errors()]
-    return ConfigError("\n".join(lines))
+    return ConfigError("\n".join(error_lines(label, err, prefix)))
 
 
 def parse_pipeline(text: str, label: str) -> Pipeline:

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from corpus.config import error_lines
 from corpus.languages import EU24
 from filters.base import Filter, FilterParams
 from filters.registry import UnknownFilterError, filter_class
@@ -107,14 +108,6 @@ class Manifest:
         }
 
 
-def _where(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
-
-
-def _pydantic_errors(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
-    return [f"{label}: {_where(prefix + tuple(e['loc']))}: {e['msg']}" for e in err.errors()]
-
-
 def _refuse_anchors(text: str, label: str) -> None:
     for token in yaml.scan(text):
         if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
@@ -139,7 +132,7 @@ def parse_manifest(text: str, label: str, expected_id: str | None = None) -> Man
     try:
         raw = _ManifestFile.model_validate(data)
     except ValidationError as err:
-        raise ManifestError("\n".join(_pydantic_errors(label, err))) from None
+        raise ManifestError("\n".join(error_lines(label, err))) from None
     problems: list[str] = []
     if expected_id is not None and raw.id != expected_id:
         problems.append(f"{label}: id: {raw.id!r} does not match the file name {expected_id}.yaml")
@@ -155,7 +148,7 @@ def parse_manifest(text: str, label: str, expected_id: str | None = None) -> Man
     try:
         defaults = cls.Params.model_validate(raw.params)
     except ValidationError as err:
-        lines = problems + _pydantic_errors(label, err, ("params",))
+        lines = problems + error_lines(label, err, ("params",))
         raise ManifestError("\n".join(lines)) from None
     overrides: dict[str, Override] = {}
     for lang, o in raw.languages.items():
@@ -167,7 +160,7 @@ def parse_manifest(text: str, label: str, expected_id: str | None = None) -> Man
         try:
             merged = cls.Params.model_validate({**raw.params, **o.params})
         except ValidationError as err:
-            problems += _pydantic_errors(label, err, ("languages", lang, "params"))
+            problems += error_lines(label, err, ("languages", lang, "params"))
             continue
         overrides[lang] = Override(o.reason, o.params, merged)
     if problems:
