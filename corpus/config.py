@@ -73,6 +73,11 @@ class Pipeline:
         blob = json.dumps(self.resolved()["stages"], sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 
+    @classmethod
+    def single(cls, name: str, params: StageParams) -> Pipeline:
+        """One stage alone, as the per-stage commands (`leam extract`, ...) run it."""
+        return cls(name, f"the {name} stage alone", (StageConfig(name, params),), "cli")
+
     def stage(self, name: str) -> StageConfig:
         return next(s for s in self.stages if s.name == name)
 

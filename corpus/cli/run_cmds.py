@@ -12,7 +12,7 @@ from rich.console import Console
 
 from corpus import runrecord
 from corpus.cli import options, tables
-from corpus.config import Pipeline, StageConfig, load_pipeline, with_params
+from corpus.config import Pipeline, load_pipeline, with_params
 from corpus.progress import PipelineProgress
 from corpus.rundir import RunDir
 from corpus.runner import expand_inputs, run_pipeline
@@ -102,9 +102,7 @@ def run(
 def _single(stage: str, **params: object) -> Pipeline:
     cls = stage_class(stage)
     given = {k: v for k, v in params.items() if v is not None}
-    return Pipeline(
-        stage, f"the {stage} stage alone", (StageConfig(stage, cls.Params(**given)),), "cli"
-    )
+    return Pipeline.single(stage, cls.Params(**given))
 
 
 def extract(

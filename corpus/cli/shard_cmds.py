@@ -9,7 +9,7 @@ import typer
 
 from corpus.cli import options
 from corpus.cli.run_cmds import Inputs, execute
-from corpus.config import Pipeline, StageConfig
+from corpus.config import Pipeline
 from pipelines.shard import ShardParams
 
 
@@ -37,5 +37,4 @@ def shard(
     if target_bytes is not None or target_rows is not None:
         given["target_bytes"] = target_bytes
     params = ShardParams(**given)
-    pipeline = Pipeline("shard", "the shard stage alone", (StageConfig("shard", params),), "cli")
-    execute(pipeline, inputs, runs_dir, run_id, workers, ray_address, quiet)
+    execute(Pipeline.single("shard", params), inputs, runs_dir, run_id, workers, ray_address, quiet)
