@@ -27,6 +27,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 TMP_PREFIX = ".tmp-"
+# The crawl's folder in a run and its sub-folders (pipelines/crawl owns what goes in them).
+CRAWL_DIR, CRAWL_LOG_DIR, CRAWL_WARC_DIR = "crawl", "log", "warc"
 
 
 def task_name(index: int) -> str:
@@ -62,6 +64,11 @@ class RunDir:
     def shards(self) -> Path:
         """The published corpus: one folder of shards per language, manifest, datasheet."""
         return self.root / "shards"
+
+    @property
+    def crawl_log(self) -> Path:
+        """The crawl log (Parquet, CRAWL_LOG_SCHEMA) of a run that crawled."""
+        return self.root / CRAWL_DIR / CRAWL_LOG_DIR
 
     @property
     def reports(self) -> Path:

@@ -14,7 +14,7 @@ from corpus import runrecord
 from corpus.cli import options, tables
 from corpus.config import Pipeline, load_pipeline, with_params
 from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir
+from corpus.rundir import CRAWL_DIR, CRAWL_WARC_DIR, RunDir
 from corpus.runner import expand_inputs, run_pipeline
 from corpus.runtime import Runtime, RuntimeOptions
 from pipelines.registry import stage_class
@@ -234,7 +234,7 @@ def demo(
                 RunDir(run_dir), "demo", site.seeds, [], demo_options(), workers, None, quiet
             )
         out.print(crawl_table(record))
-        warcs = [str(run_dir / "crawl" / "warc")]
+        warcs = [str(run_dir / CRAWL_DIR / CRAWL_WARC_DIR)]
         execute(load_pipeline("eu24"), warcs, runs_dir, "demo", workers, None, quiet)
     finally:
         runtime.shutdown()

@@ -30,7 +30,7 @@ FILES_READ = 20  # input files read for it (evenly spread over the inputs)
 
 
 def crawl_log_dir(run_dir: RunDir) -> Path:
-    return run_dir.root / "crawl" / "log"
+    return run_dir.crawl_log
 
 
 @dataclass

@@ -14,13 +14,15 @@ from pathlib import PurePosixPath
 import fsspec
 import pyarrow.parquet as pq
 
+from corpus.rundir import CRAWL_LOG_DIR
+
 RESERVED = "reserved"
 
 
 def log_folder_for(warc_path: str) -> str:
     """crawl/log of the crawl that wrote this WARC file (it may not exist)."""
     parent = PurePosixPath(warc_path.rstrip("/")).parent
-    return str(parent.parent / "log")
+    return str(parent.parent / CRAWL_LOG_DIR)
 
 
 def _reserved_in(log_folder: str) -> dict[tuple[str, int], str]:

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus.rundir import CRAWL_LOG_DIR, CRAWL_WARC_DIR
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -57,7 +59,7 @@ class CrawlDir:
 
     @property
     def warc(self) -> Path:
-        return self.root / "warc"
+        return self.root / CRAWL_WARC_DIR
 
     @property
     def policy(self) -> Path:
@@ -66,7 +68,7 @@ class CrawlDir:
 
     @property
     def log(self) -> Path:
-        return self.root / "log"
+        return self.root / CRAWL_LOG_DIR
 
     def log_part(self, partition: int) -> Path:
         return self.log / f"p-{partition:05d}.parquet"

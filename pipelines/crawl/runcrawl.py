@@ -20,7 +20,7 @@ from typing import Any
 
 from corpus import runrecord
 from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir, read_json
+from corpus.rundir import CRAWL_DIR, RunDir, read_json
 from corpus.runtime import Runtime
 from pipelines.crawl.driver import CrawlDriver
 from pipelines.crawl.journal import CrawlDir, Entry
@@ -84,7 +84,7 @@ def run_crawl(
         raise CrawlConfigError("no seeds: give a seed file, --url or --sitemap")
     scope = Scope.build(options.scope, seeds + sitemaps, options.include, options.exclude)
     run_dir.root.mkdir(parents=True, exist_ok=True)
-    crawl_dir = CrawlDir(run_dir.root / "crawl")
+    crawl_dir = CrawlDir(run_dir.root / CRAWL_DIR)
     driver = CrawlDriver(crawl_dir, run_id, options, scope)
     driver.queue([Entry(u, 0) for u in seeds] + [Entry(u, 0, kind="sitemap") for u in sitemaps])
     record["crawl"] = {
