@@ -59,10 +59,7 @@ class FilterStageParams(StageParams):
 
 
 def _quality(doc: Doc) -> dict[str, float]:
-    q = doc.get("quality")
-    if not q:
-        return {}
-    return dict(q) if not isinstance(q, dict) else dict(q.items())
+    return dict(doc.get("quality") or {})  # Arrow maps arrive as (key, value) pairs
 
 
 class FilterStage:

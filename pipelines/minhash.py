@@ -10,7 +10,6 @@ datasketch's optimal-parameter search.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,11 +18,12 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
+from filters.text import words as split_words
+
 # MurmurHash3's 32-bit finalizer (shifts and multipliers), as datasketch applies it.
 FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 # Scripts written without spaces between words: shingles are character n-grams there.
 NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
-_WORD = re.compile(r"\w+")
 _BATCH_SHINGLES = 2048  # rows of the (shingles × permutations) matrix per numpy pass
 
 
@@ -32,7 +32,7 @@ def words(text: str, lang: str | None) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     if lang in NO_SPACE_LANGS:
         return [ch for ch in text if ch.isalnum()]
-    return _WORD.findall(text)
+    return split_words(text)
 
 
 # Odd 64-bit multipliers, one per position in the n-gram (n ≤ 8).
