@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 import fsspec
 import pyarrow.parquet as pq
 
-from corpus.rundir import CRAWL_LOG_DIR
+from corpus.rundir import CRAWL_DIR, CRAWL_LOG_DIR
 
 RESERVED = "reserved"
 
@@ -57,6 +57,6 @@ def reserved_records(warc_path: str) -> dict[int, str]:
     with the signal that reserved it; empty when the file did not come from `leam crawl`."""
     name = PurePosixPath(warc_path).name
     folder = log_folder_for(warc_path)
-    if PurePosixPath(folder).parent.name != "crawl":
+    if PurePosixPath(folder).parent.name != CRAWL_DIR:
         return {}
     return {off: sig for (f, off), sig in _reserved_in(folder).items() if f == name}
