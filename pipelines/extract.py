@@ -18,6 +18,15 @@ writes (reason, filter id and version, signals), under the stage `extract`.
     - stage: extract
       params:
         prefilter: {filters: [url_blocklist]}
+        language_precheck: {min_score: 0.9}   # see pipelines/lid_precheck.py
+        skip_duplicate_payloads: true
+
+`skip_duplicate_payloads` extracts each payload once per WARC file (by WARC-Payload-Digest,
+or the same sha1 computed when the header is missing): later copies go to the ledger as
+`duplicate_payload`, naming the URL that was kept. The first copy in file order stays,
+where the dedup stage would keep the earliest crawled, then the smallest id; copies in
+other files are left to the dedup stage. `extractor: resiliparse` and `fallback: false` trade text
+quality for speed (pipelines/extractors.py says how much).
 """
 
 from __future__ import annotations
@@ -30,16 +39,13 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-import trafilatura
-from htmldate import find_date
 from pydantic import Field
-from trafilatura.metadata import extract_title
-from trafilatura.utils import load_html
 
 from corpus.schema import doc_id, empty_doc
 from corpus.stage import Context, Doc, StageParams
 from pipelines.crawl.crawllog import reserved_records
 from pipelines.decode import UndecodableError, decode_html
+from pipelines.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
 from pipelines.filter import FilterStage, FilterStageParams
 from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
 from pipelines.warc import BrokenRecord, OtherRecord, Record, iter_records
@@ -48,6 +54,12 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class ExtractParams(StageParams):
+    extractor: ExtractorName = Field(
+        "trafilatura", description="trafilatura, or resiliparse (about 20x faster, no dates)"
+    )
+    fallback: bool = Field(
+        True, description="trafilatura: also try readability and jusText (half the cost)"
+    )
     favor_precision: bool = Field(True, description="trafilatura: drop doubtful text")
     include_comments: bool = Field(False, description="keep user comments below articles")
     include_tables: bool = Field(True, description="keep text found in tables")
@@ -56,6 +68,9 @@ class ExtractParams(StageParams):
     deduplicate: bool = Field(False, description="trafilatura's per-process duplicate removal")
     timeout_s: float = Field(5.0, gt=0, description="time limit per record")
     max_payload_bytes: int = Field(5_000_000, gt=0, description="larger pages are skipped")
+    skip_duplicate_payloads: bool = Field(
+        False, description="extract a payload once per WARC file; later copies go to the ledger"
+    )
     prefilter: FilterStageParams | None = Field(
         None, description="URL-only filters (url_blocklist) applied before extraction"
     )
@@ -103,6 +118,18 @@ def _is_html(record: Record) -> bool:
     return False
 
 
+def _extractor(p: ExtractParams) -> Extractor:
+    if p.extractor == "resiliparse":
+        return Resiliparse(include_comments=p.include_comments, include_tables=p.include_tables)
+    return Trafilatura(
+        favor_precision=p.favor_precision,
+        include_comments=p.include_comments,
+        include_tables=p.include_tables,
+        deduplicate=p.deduplicate,
+        fallback=p.fallback,
+    )
+
+
 class ExtractStage:
     name: ClassVar[str] = "extract"
     Params: ClassVar[type[StageParams]] = ExtractParams
@@ -112,6 +139,7 @@ class ExtractStage:
         self.params = params
         self._prefilter: FilterStage | None = None
         self._precheck: LanguagePrecheck | None = None
+        self._extract = _extractor(params)
 
     def setup(self) -> None:
         if self.params.language_precheck is not None:
@@ -136,6 +164,7 @@ class ExtractStage:
             yield {"_record": rec, "_warc_file": warc_file, "_reserved": reserved.get(rec.offset)}
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
+        seen: dict[str, str] = {}  # payload digest -> URL of its first record in this task
         for item in docs:
             rec: Record = item["_record"]
             doc = empty_doc(
@@ -152,7 +181,7 @@ class ExtractStage:
             if item.get("_reserved"):  # the rights holder reserved it: never extracted
                 ctx.reject("tdm_reservation", doc, detail=item["_reserved"])
                 continue
-            reason, detail = self._fill(rec, doc, ctx)
+            reason, detail = self._fill(rec, doc, ctx, seen)
             if reason == _PREFILTERED:
                 continue
             if reason:
@@ -160,7 +189,9 @@ class ExtractStage:
             else:
                 yield ctx.kept(doc)
 
-    def _fill(self, rec: Record, doc: Doc, ctx: Context) -> tuple[str | None, str]:
+    def _fill(
+        self, rec: Record, doc: Doc, ctx: Context, seen: dict[str, str]
+    ) -> tuple[str | None, str]:
         """Puts text/title/date into doc; returns (reject reason, detail) when it can't."""
         if rec.http_status is not None and not 200 <= rec.http_status < 300:
             return "http_status", str(rec.http_status)
@@ -173,6 +204,10 @@ class ExtractStage:
             return "not_html", rec.content_type or "no content type"
         if self._prefilter is not None and not self._prefilter.apply(doc, ctx):
             return _PREFILTERED, ""
+        if self.params.skip_duplicate_payloads:
+            if first := seen.get(rec.payload_digest):
+                return "duplicate_payload", f"{rec.payload_digest} as {first}"
+            seen[rec.payload_digest] = rec.url
         try:
             html, _ = decode_html(rec.payload, rec.content_type)
         except UndecodableError as err:
@@ -182,29 +217,14 @@ class ExtractStage:
             return "language", f"{outside[0]} {outside[1]:.2f} before extraction"
         try:
             with _time_limit(self.params.timeout_s):
-                tree = load_html(html)
-                if tree is None:
-                    return "no_text", "not parseable as HTML"
-                # Title and date only, not trafilatura's full metadata pass (author, site
-                # name, categories...): that pass cost half of the extraction time.
-                title = extract_title(tree)
-                date = find_date(tree, url=rec.url, extensive_search=False)
-                result = trafilatura.bare_extraction(
-                    tree,
-                    url=rec.url,
-                    favor_precision=self.params.favor_precision,
-                    include_comments=self.params.include_comments,
-                    include_tables=self.params.include_tables,
-                    deduplicate=self.params.deduplicate,
-                    with_metadata=False,
-                )
+                result = self._extract(html, rec.url)
         except _Timeout:
             return "extract_timeout", f"over {self.params.timeout_s}s"
         except Exception as err:  # lxml and trafilatura raise many kinds on odd HTML
             return "extract_error", f"{type(err).__name__}: {err}"
-        if result is None or not (result.text or "").strip():
-            return "no_text", "trafilatura found no main text"
-        doc["text"] = result.text.strip()
-        doc["title"] = title
-        doc["date"] = date
+        if result is None:
+            return "no_text", "not parseable as HTML"
+        if not result.text:
+            return "no_text", f"{self.params.extractor} found no main text"
+        doc["text"], doc["title"], doc["date"] = result.text, result.title, result.date
         return None, ""

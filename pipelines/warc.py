@@ -9,6 +9,8 @@ and carry on, reporting the broken span instead of losing the rest of the file.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -37,6 +39,7 @@ class Record:
     content_type: str  # from the HTTP header, else the WARC header
     payload: bytes | None  # None when the payload was larger than the cap
     payload_size: int
+    payload_digest: str  # WARC-Payload-Digest, else the same sha1 computed here; "" over the cap
 
 
 @dataclass
@@ -106,6 +109,7 @@ def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:
         while chunk := stream.read(_SCAN_CHUNK):  # count the rest without keeping it
             size += len(chunk)
         payload = None
+    digest = headers.get_header("WARC-Payload-Digest") or (_sha1(payload) if payload else "")
     return Record(
         offset=offset,
         rec_type=rec.rec_type,
@@ -116,7 +120,13 @@ def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:
         content_type=content_type,
         payload=payload,
         payload_size=size,
+        payload_digest=digest if payload is not None else "",
     )
+
+
+def _sha1(payload: bytes) -> str:
+    """The digest as WARC writers put it in WARC-Payload-Digest."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
 
 
 def _is_gzip(f: BinaryIO, start: int) -> bool:

@@ -76,7 +76,7 @@ def test_bad_params_are_refused(bad):
 def test_prefilter_drops_blocklisted_urls_before_extraction(tmp_path: Path, monkeypatch):
     import dataclasses
 
-    import pipelines.extract as extract
+    import pipelines.extractors as extractors
     from pipelines.filter import FilterStage, FilterStageParams
     from pipelines.sample_warc import write_sample_warc
 
@@ -87,9 +87,9 @@ def test_prefilter_drops_blocklisted_urls_before_extraction(tmp_path: Path, monk
     path = tmp_path / "mixed.warc.gz"
     write_sample_warc(path, sample)
     calls = []
-    real = extract.trafilatura.bare_extraction
+    real = extractors.trafilatura.bare_extraction
     monkeypatch.setattr(
-        extract.trafilatura, "bare_extraction", lambda *a, **k: calls.append(1) or real(*a, **k)
+        extractors.trafilatura, "bare_extraction", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     plain, _ = _extract(path)
     assert len(calls) == len(sample)
@@ -134,3 +134,73 @@ def test_declared_target_language_is_never_turned_away():
     assert check.outside(as_russian.encode(), as_russian)[0] == "ru"
     as_german = as_russian.replace('lang="ru"', 'lang="de"')
     assert check.outside(as_german.encode(), as_german) is None
+
+
+def test_duplicate_payloads_are_extracted_once_per_file(tmp_path: Path):
+    from warcio.warcwriter import WARCWriter
+
+    from pipelines.sample_warc import write_response
+
+    sample = pages()[:3]
+    bodies = [(p.url, render_html(p).encode()) for p in sample]
+    bodies.append(("https://mirror.example.org/copy.html", bodies[0][1]))  # same payload
+    path = tmp_path / "dups.warc.gz"
+    with path.open("wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for url, body in bodies:
+            write_response(writer, url, body, "text/html; charset=utf-8")
+    plain, _ = _extract(path)
+    assert len(plain) == 4
+    docs, ctx = _extract(path, skip_duplicate_payloads=True)
+    assert [d["url"] for d in docs] == [p.url for p in sample]
+    (row,) = ctx.ledger
+    assert row["reason"] == "duplicate_payload" and row["url"].endswith("/copy.html")
+    assert row["detail"].startswith("sha1:") and row["detail"].endswith(f"as {sample[0].url}")
+
+
+def test_payload_digest_without_header_is_the_writers(tmp_path: Path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    from pipelines.warc import Record, _sha1, iter_records
+
+    path = tmp_path / "pages.warc.gz"
+    build_pages_warc(path)
+    with path.open("rb") as f:
+        written = [
+            r.rec_headers.get_header("WARC-Payload-Digest")
+            for r in ArchiveIterator(f)
+            if r.rec_type == "response"
+        ]
+    records = [r for r in iter_records(str(path), 10**7) if isinstance(r, Record)]
+    assert [r.payload_digest for r in records] == written
+    assert [_sha1(r.payload) for r in records] == written
+
+
+def test_fallback_off_skips_readability_and_keeps_the_text(tmp_path: Path, monkeypatch):
+    import trafilatura.external as external
+
+    path = tmp_path / "pages.warc.gz"
+    build_pages_warc(path)
+    calls = []
+    real = external.try_readability
+    monkeypatch.setattr(external, "try_readability", lambda t: calls.append(1) or real(t))
+    full, _ = _extract(path)
+    assert len(calls) == len(full) > 0
+    calls.clear()
+    fast, _ = _extract(path, fallback=False)
+    assert calls == []
+    assert [d["text"] for d in fast] == [d["text"] for d in full]  # simple pages: same text
+
+
+def test_resiliparse_extracts_main_text_and_title(tmp_path: Path):
+    path = tmp_path / "pages.warc.gz"
+    build_pages_warc(path)
+    docs, ctx = _extract(path, extractor="resiliparse")
+    expected = pages()
+    assert [d["url"] for d in docs] == [p.url for p in expected]
+    for doc, page in zip(docs, expected, strict=True):
+        for paragraph in page.text.split("\n\n"):
+            assert paragraph in doc["text"]
+        assert "cookies" not in doc["text"] and "Imprint" not in doc["text"]
+        assert doc["title"] == page.title and doc["date"] is None
+    assert ctx.stats()["docs_rejected"] == 0
