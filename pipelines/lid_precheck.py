@@ -1,8 +1,12 @@
 """A language check before extraction, so that pages certainly outside the target
 languages are never extracted (trafilatura is most of a pipeline's CPU).
 
-The page's HTML is reduced the cheap way (script and style dropped, tags stripped, entities
-decoded) and given to the same fastText model as the langid stage. A page is turned away
+The page's HTML is reduced the cheap way (regular expressions, no parser: script, style,
+navigation, header, footer, aside, forms and link texts dropped, tags stripped, entities
+decoded) and given to the same fastText model as the langid stage. Dropping the menus and
+link lists matters: on bench/e2e.py's mix, whose portals wrap every page in English menus,
+the check caught 41 % of the non-target pages with script and style alone dropped, 80 %
+with this rendering, at 0.7 ms a page. A page is turned away
 only when its declared `<html lang>` is not a target and the model is sure (≥ `min_score`)
 of a language that is not a target either; everything else goes on to extraction and to
 the langid stage, which decides on the extracted text. Navigation and boilerplate in a
@@ -21,7 +25,11 @@ from corpus.languages import EU24
 from corpus.stage import StageParams
 from pipelines.lid_model import LidModel, normalize_for_lid
 
-_DROP = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>", re.S | re.I)
+# Elements whose text is seldom the main text; `\b` keeps <a> from matching <article>.
+_DROP = re.compile(
+    r"<(script|style|noscript|nav|header|footer|aside|form|select|button|a)\b.*?</\1\s*>",
+    re.S | re.I,
+)
 _TAG = re.compile(r"<[^>]+>")
 _LANG_ATTR = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 

@@ -136,6 +136,18 @@ def test_declared_target_language_is_never_turned_away():
     assert check.outside(as_german.encode(), as_german) is None
 
 
+def test_cheap_rendering_drops_menus_and_link_texts_not_the_article():
+    from pipelines.lid_precheck import cheap_text
+
+    page = (
+        '<html><body><nav><a href="/">News</a></nav><header>Portal</header>'
+        "<article><h1>Zprávy</h1><p>Dnes &amp; zítra <b>prší</b>.</p>"
+        '<p>Více <a href="/x">Read more</a></p></article><aside>Related</aside>'
+        "<footer>(c) Portal</footer><script>var x = 1;</script></body></html>"
+    )
+    assert cheap_text(page).split() == ["Zprávy", "Dnes", "&", "zítra", "prší", ".", "Více"]
+
+
 def test_duplicate_payloads_are_extracted_once_per_file(tmp_path: Path):
     from warcio.warcwriter import WARCWriter
 
