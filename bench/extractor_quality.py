@@ -11,9 +11,9 @@ The true main text of every page (its heading and paragraphs) is known. For
 each extractor (trafilatura as the default runs it; trafilatura without its readability /
 jusText fallback; resiliparse) it reports: CPU ms per page (extraction alone, one process),
 word precision and recall against the true text (bags of words; characters for zh and ja),
-the share of pages whose words equal the default's (line breaks aside), the share of titles found, and the
-documents the eu24 preset's langid and filter stages keep, with the Jaccard of kept URLs
-against the default's.
+the share of pages whose words equal the default's (line breaks aside), the share of titles
+found, and the documents the eu24 preset's langid and filter stages keep, with the Jaccard
+of kept URLs against the default's.
 """
 
 from __future__ import annotations
@@ -138,7 +138,9 @@ def main() -> None:
         kept = kept_urls(results, sample)
         if not base_texts:
             base_texts, base_kept = texts, kept
-        titles = sum(r is not None and r.title == p.title for r, (p, _) in zip(results, sample))
+        titles = sum(
+            r is not None and r.title == p.title for r, (p, _) in zip(results, sample, strict=True)
+        )
         report[name] = {
             "cpu_ms_per_page": round(ms, 2),
             "word_precision": round(sum(p for p, _ in scores) / len(scores), 4),
