@@ -87,6 +87,7 @@ class Runtime:
     def __init__(self, options: RuntimeOptions) -> None:
         self.options = options
         self._owns = False
+        self._counter: Any = None  # one progress actor for all maps: each actor is a process
         ray = self.ray = _import_ray(_is_loopback(options.address))
         if ray.is_initialized():  # an embedding program (or a test session) started it
             return
@@ -132,12 +133,14 @@ class Runtime:
         """
         ray = self.ray
         remote = ray.remote(num_cpus=1, max_retries=TASK_RETRIES, retry_exceptions=True)(_on_node)
-        counter = ray.remote(num_cpus=0)(_DocCounter).remote()
+        if self._counter is None:
+            self._counter = ray.remote(num_cpus=0)(_DocCounter).remote()
+        counter = self._counter
         report = _Report(counter)
         pending: dict[Any, Any] = {}
         queue = list(items)
         failures: list[TaskFailure] = []
-        seen_docs = 0
+        seen_docs = ray.get(counter.value.remote())
         while queue or pending:
             while queue and len(pending) < self.options.workers:
                 item = queue.pop(0)
@@ -153,10 +156,12 @@ class Runtime:
                 total = ray.get(counter.value.remote())
                 on_docs(total - seen_docs)
                 seen_docs = total
-        ray.kill(counter)
         return failures
 
     def shutdown(self) -> None:
+        if self._counter is not None:
+            self.ray.kill(self._counter)
+            self._counter = None
         if self._owns:
             self.ray.shutdown()
 

@@ -60,6 +60,7 @@ class ExtractParams(StageParams):
     fallback: bool = Field(
         True, description="trafilatura: also try readability and jusText (half the cost)"
     )
+    dates: bool = Field(True, description="trafilatura: publication dates with htmldate (~1 ms)")
     favor_precision: bool = Field(True, description="trafilatura: drop doubtful text")
     include_comments: bool = Field(False, description="keep user comments below articles")
     include_tables: bool = Field(True, description="keep text found in tables")
@@ -127,6 +128,7 @@ def _extractor(p: ExtractParams) -> Extractor:
         include_tables=p.include_tables,
         deduplicate=p.deduplicate,
         fallback=p.fallback,
+        dates=p.dates,
     )
 
 

@@ -216,3 +216,13 @@ def test_resiliparse_extracts_main_text_and_title(tmp_path: Path):
         assert "cookies" not in doc["text"] and "Imprint" not in doc["text"]
         assert doc["title"] == page.title and doc["date"] is None
     assert ctx.stats()["docs_rejected"] == 0
+
+
+def test_dates_off_leaves_date_empty_and_text_alone(tmp_path: Path):
+    path = tmp_path / "pages.warc.gz"
+    build_pages_warc(path)
+    with_dates, _ = _extract(path)
+    without, _ = _extract(path, dates=False)
+    assert {d["date"] for d in with_dates} == {"2024-03-15"}
+    assert {d["date"] for d in without} == {None}
+    assert [d["text"] for d in without] == [d["text"] for d in with_dates]
