@@ -3,6 +3,8 @@
     python bench/e2e.py --pages 4000 --files 4 --workers 2
     python bench/e2e.py --warc CC-MAIN-....warc.gz --files 4 --workers 2   # real Common Crawl
     python bench/e2e.py --prefilter      # also leam turning pages away before extraction
+    python bench/e2e.py --variant fast='{"fallback": false}'   # extract params, repeatable
+    python bench/e2e.py --dedup          # both sides also deduplicate (MinHash)
 
 datatrove's blocks need, besides datatrove 0.10.1 and the dev extra: spacy, fasteners,
 tldextract and pyahocorasick (`pip install spacy fasteners tldextract pyahocorasick`).
@@ -18,16 +20,38 @@ has tasks; both sides read the same parts.
 
 Both pipelines run in a subprocess each, one after the other, with the same number of
 workers (leam: Ray workers; datatrove: LocalPipelineExecutor workers; one task per WARC file):
-(a) leam: extract → langid (EU-24, datatrove's threshold 0.65, no variants) → filter
-    (url_blocklist, gopher_repetition, gopher_quality, c4_quality, fineweb_quality, with the
-    bundled manifests, whose parameters are datatrove's defaults plus per-language overrides);
+(a) leam: the `fineweb` preset (pipelines/presets/fineweb.yaml): extract → langid (EU-24,
+    datatrove's threshold 0.65, no variants) → filter (url_blocklist, gopher_repetition,
+    gopher_quality, c4_quality, fineweb_quality, with the manifests of
+    pipelines/presets/fineweb/manifests/, whose parameters are datatrove's defaults);
 (b) datatrove 0.10.1: WarcReader → URLFilter → Trafilatura(favour_precision) →
     LanguageFilter(EU-24, 0.65, the same lid.176.ftz) → GopherRepetition → GopherQuality →
-    C4Quality → FineWebQuality → ParquetWriter, all with their defaults.
-Dedup is left out on both sides. Reported per side: documents/s per core (input responses /
-wall s / workers), documents per CPU-second, CPU-seconds per GB of WARC, wall time, peak
-memory of the process tree, kept documents; and the Jaccard overlap of kept URLs (overall
-and English only, since datatrove's quality filters default to English word lists).
+    C4Quality → FineWebQuality → ParquetWriter, all with their defaults but one:
+    Trafilatura's `deduplicate` is off. With it on (datatrove's default), trafilatura drops
+    every paragraph it has seen more than twice in the same process; the mix is built from
+    a small pool of sample texts, so that would strip most pages, and leam's extract keeps
+    no such per-process memory either (pipelines/extract.py).
+With --dedup, leam adds its `dedup` stage after filter (the eu24 preset's parameters) and
+datatrove runs its MinHash deduplication on its filtered output (MinhashDedupSignature →
+Buckets → Cluster → Filter, MinhashConfig defaults, each step its own LocalPipelineExecutor
+depending on the previous one, as in datatrove's examples/minhash_deduplication.py), in the
+same measured subprocess.
+
+Each --variant NAME=JSON is another leam side whose extract stage gets JSON merged into its
+params; --prefilter is the variant that turns pages away in extract (url_blocklist and the
+language pre-check) and drops url_blocklist from the filter stage, and `"shortcuts": true`
+in a variant's JSON adds the same to it:
+
+    python bench/e2e.py --prefilter --variant fast='{"shortcuts": true, "fallback": false}' \
+        --variant resiliparse='{"shortcuts": true, "extractor": "resiliparse"}' \
+        --variant payload='{"skip_duplicate_payloads": true}'
+
+Reported per side: documents/s per core (input responses / wall s / workers), documents per
+CPU-second, CPU-seconds per GB of WARC, wall time, peak memory of the process tree, kept
+documents; the Jaccard overlap of kept URLs between leam and datatrove (overall and English
+only), and of each variant with plain leam and with datatrove. With --dedup also the
+overlap of the URLs each side put in a duplicate cluster of two or more, which does not
+depend on which member of a cluster each side keeps.
 """
 
 from __future__ import annotations
@@ -45,9 +69,11 @@ from typing import Any
 
 import psutil
 import pyarrow.parquet as pq
+import yaml
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
+from corpus.config import presets_dir
 from corpus.languages import EU24
 from filters.blocklist import UT1_ASSET, datatrove_asset
 from pipelines.sample_warc import SamplePage, iter_chunks, render_html, sample_pages, write_response
@@ -57,32 +83,36 @@ from dedup_scaling import peak_rss  # bench/ is a folder of scripts, not a packa
 
 LEAM = str(Path(sys.executable).parent / "leam")
 OTHERS = ("ru", "zh", "ja", "ar", "tr", "vi", "uk", "sr", "bs")  # non-EU share of a crawl
-FILTERS = ["url_blocklist", "gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"]
+PRESET = "fineweb"
+PREFILTER = {"prefilter": {"filters": ["url_blocklist"]}, "language_precheck": {"min_score": 0.9}}
 
 
-def pipeline_yaml(prefilter: bool) -> str:
-    """The leam side; with prefilter, extract turns pages away before trafilatura: those on
-    the URL blocklist, and those certainly outside the target languages."""
-    extract = "  - stage: extract\n"
-    filters = FILTERS
+def _stage(pipeline: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(s for s in pipeline["stages"] if s["stage"] == name)
+
+
+def leam_pipeline(
+    extract: dict[str, Any] | None = None, prefilter: bool = False, dedup: bool = False
+) -> dict[str, Any]:
+    """The fineweb preset as a dict, edited: `extract` merged into the extract stage's
+    params; with prefilter, url_blocklist moves from the filter stage into extract; with
+    dedup, the eu24 preset's dedup stage follows filter. The manifest folder becomes
+    absolute, since the edited pipeline is written elsewhere."""
+    pipeline = yaml.safe_load((presets_dir() / f"{PRESET}.yaml").read_text())
+    filters = _stage(pipeline, "filter")["params"]
+    manifests = str(presets_dir() / filters["manifests"])
+    filters["manifests"] = manifests
+    params = {**_stage(pipeline, "extract").get("params", {}), **(extract or {})}
     if prefilter:
-        extract += (
-            "    params:\n      prefilter: {filters: [url_blocklist]}\n"
-            "      language_precheck: {min_score: 0.9}\n"
-        )
-        filters = [f for f in FILTERS if f != "url_blocklist"]
-    return (
-        "name: e2e-fineweb\n"
-        "description: FineWeb-equivalent stages for bench/e2e.py (no dedup, no shard)\n"
-        "stages:\n"
-        f"{extract}"
-        "  - stage: langid\n"
-        "    params:\n"
-        "      default_threshold: 0.65  # datatrove's LanguageFilter default, no variants\n"
-        "  - stage: filter\n"
-        "    params:\n"
-        f"      filters: {json.dumps(filters)}\n"
-    )
+        params.update(json.loads(json.dumps(PREFILTER)))
+        params["prefilter"]["manifests"] = manifests
+        filters["filters"] = [f for f in filters["filters"] if f != "url_blocklist"]
+    if params:
+        _stage(pipeline, "extract")["params"] = params
+    if dedup:
+        eu24 = yaml.safe_load((presets_dir() / "eu24.yaml").read_text())
+        pipeline["stages"].append(_stage(eu24, "dedup"))
+    return pipeline
 
 
 # --- input ------------------------------------------------------------------------------
@@ -228,41 +258,58 @@ def _measured(cmd: list[str]) -> dict[str, float]:
     return {"wall_s": wall, "peak_mb": peak, "cpu_s": sum(seen.values())}
 
 
-def run_leam(warcs: Path, work: Path, workers: int, prefilter: bool = False) -> dict[str, Any]:
-    run_id = "leam-prefilter" if prefilter else "leam"
-    yaml = work / f"{run_id}.yaml"
-    yaml.write_text(pipeline_yaml(prefilter))
-    cmd = [LEAM, "run", str(yaml), str(warcs), "--runs-dir", str(work / "runs"),
-           "--run-id", run_id, "--workers", str(workers), "--quiet"]  # fmt: skip
+def run_leam(
+    name: str, pipeline: dict[str, Any], warcs: Path, work: Path, workers: int
+) -> dict[str, Any]:
+    """One leam side: the pipeline written to <work>/<name>.yaml, then `leam run`."""
+    spec = work / f"{name}.yaml"
+    spec.write_text(yaml.safe_dump(pipeline, sort_keys=False, allow_unicode=True))
+    cmd = [LEAM, "run", str(spec), str(warcs), "--runs-dir", str(work / "runs"),
+           "--run-id", name, "--workers", str(workers), "--quiet"]  # fmt: skip
     figures = _measured(cmd)
-    run = work / "runs" / run_id
+    run = work / "runs" / name
     record = json.loads((run / "run.json").read_text())
     figures["task_cpu_s"] = {k: v["cpu_s"] for k, v in record["stages"].items()}
-    figures["urls"] = _urls(sorted((run / "filter").glob("part-*.parquet")), "url")
-    figures["langs"] = _urls(sorted((run / "filter").glob("part-*.parquet")), "lang")
+    last = pipeline["stages"][-1]["stage"]
+    rows = _rows(sorted((run / last).glob("part-*.parquet")))
+    figures["urls"] = [r["url"] for r in rows]
+    figures["langs"] = [r["lang"] for r in rows]
+    if last == "dedup":
+        filtered = {r["url"] for r in _rows(sorted((run / "filter").glob("part-*.parquet")))}
+        figures["filtered"] = filtered
+        figures["clustered"] = _clustered(filtered, {r["url"]: r["dup_cluster_size"] for r in rows})
     return figures
 
 
-def run_datatrove(warcs: Path, work: Path, workers: int) -> dict[str, Any]:
+def run_datatrove(warcs: Path, work: Path, workers: int, dedup: bool) -> dict[str, Any]:
     out = work / "datatrove"
     cmd = [sys.executable, __file__, "_datatrove", str(warcs), str(out), str(workers)]
-    figures = _measured(cmd)
-    parts = sorted((out / "output").glob("*.parquet"))
-    figures["urls"] = [m["url"] for m in _column(parts, "metadata")]
-    figures["langs"] = [m["language"] for m in _column(parts, "metadata")]
+    figures = _measured([*cmd, "--dedup"] if dedup else cmd)
+    meta = [r["metadata"] for r in _rows(sorted((out / "output").glob("*.parquet")))]
+    if dedup:
+        filtered = {m["url"] for m in meta}
+        meta = [r["metadata"] for r in _rows(sorted((out / "dedup").glob("*.parquet")))]
+        sizes = {m["url"]: m["minhash_cluster_size"] for m in meta}
+        figures["filtered"] = filtered
+        figures["clustered"] = _clustered(filtered, sizes)
+    figures["urls"] = [m["url"] for m in meta]
+    figures["langs"] = [m["language"] for m in meta]
     return figures
 
 
-def _column(parts: list[Path], name: str) -> list[Any]:
-    return [v for p in parts for v in pq.read_table(p, columns=[name]).column(name).to_pylist()]
+def _rows(parts: list[Path]) -> list[dict[str, Any]]:
+    return [row for p in parts for row in pq.read_table(p).to_pylist()]
 
 
-def _urls(parts: list[Path], name: str) -> list[str]:
-    return _column(parts, name)
+def _clustered(filtered: set[str], kept_sizes: dict[str, int]) -> set[str]:
+    """URLs in a duplicate cluster of two or more: the removed ones and the kept ones whose
+    cluster is larger than themselves."""
+    return (filtered - set(kept_sizes)) | {u for u, n in kept_sizes.items() if n > 1}
 
 
-def datatrove_main(warcs: str, out: str, workers: int) -> None:
-    """datatrove's FineWeb-style blocks with their defaults, reading the same lid.176.ftz."""
+def datatrove_main(warcs: str, out: str, workers: int, dedup: bool) -> None:
+    """datatrove's FineWeb-style blocks with their defaults, reading the same lid.176.ftz;
+    Trafilatura without its per-process paragraph deduplication (see the module docstring)."""
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.extractors import Trafilatura
     from datatrove.pipeline.filters import (
@@ -293,7 +340,7 @@ def datatrove_main(warcs: str, out: str, workers: int) -> None:
     pipeline = [
         WarcReader(warcs, glob_pattern="*.warc.gz"),
         urls,
-        Trafilatura(favour_precision=True, timeout=5.0),
+        Trafilatura(favour_precision=True, deduplicate=False, timeout=5.0),
         lid,
         GopherRepetitionFilter(),
         GopherQualityFilter(),
@@ -302,6 +349,60 @@ def datatrove_main(warcs: str, out: str, workers: int) -> None:
         ParquetWriter(f"{out}/output"),
     ]
     LocalPipelineExecutor(pipeline, tasks=n_tasks, workers=workers, logging_dir=f"{out}/logs").run()
+    if dedup:
+        datatrove_dedup(out, workers)
+
+
+def datatrove_dedup(out: str, workers: int) -> None:
+    """datatrove's MinHash deduplication of its filtered output, MinhashConfig defaults (5-word
+    shingles, 14 buckets of 8 hashes), the four steps of examples/minhash_deduplication.py."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup import MinhashDedupSignature
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashConfig,
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+    )
+    from datatrove.pipeline.readers import ParquetReader
+    from datatrove.pipeline.writers import ParquetWriter
+
+    config = MinhashConfig()
+    n_tasks = len(list(Path(out, "output").glob("*.parquet")))
+    mh, logs = f"{out}/minhash", f"{out}/logs-minhash"
+
+    def reader() -> ParquetReader:  # steps 1 and 4 must read the same documents in order
+        return ParquetReader(f"{out}/output", glob_pattern="*.parquet")
+
+    signature = MinhashDedupSignature(f"{mh}/signatures", config=config)
+    signature._hash_func = _xxh64_utf8
+    signatures = LocalPipelineExecutor(
+        [reader(), signature],
+        tasks=n_tasks, workers=workers, logging_dir=f"{logs}/signatures",
+    )  # fmt: skip
+    buckets = LocalPipelineExecutor(
+        [MinhashDedupBuckets(f"{mh}/signatures", f"{mh}/buckets", config=config)],
+        tasks=config.num_buckets, workers=workers, logging_dir=f"{logs}/buckets",
+        depends=signatures,
+    )  # fmt: skip
+    clusters = LocalPipelineExecutor(
+        [MinhashDedupCluster(f"{mh}/buckets", f"{mh}/remove_ids", config=config,
+                             save_cluster_size=True)],
+        tasks=1, logging_dir=f"{logs}/clusters", depends=buckets,
+    )  # fmt: skip
+    LocalPipelineExecutor(
+        [reader(), MinhashDedupFilter(f"{mh}/remove_ids", load_cluster_sizes=True),
+         ParquetWriter(f"{out}/dedup")],
+        tasks=n_tasks, workers=workers, logging_dir=f"{logs}/filter", depends=clusters,
+    ).run()  # fmt: skip
+
+
+def _xxh64_utf8(shingle: str) -> int:
+    """datatrove's xxhash64 shingle hash (MinhashConfig's default) on the UTF-8 bytes: xxhash
+    4 no longer encodes a str itself, which datatrove 0.10.1 relies on."""
+    import xxhash
+
+    return xxhash.xxh64_intdigest(shingle.encode("utf-8"))
 
 
 class _LocalFT176:
@@ -332,11 +433,15 @@ class _LocalFT176:
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 1.0
+    return round(len(a & b) / len(a | b), 4) if a | b else 1.0
+
+
+def english(side: dict[str, Any]) -> set[str]:
+    return {u for u, lang in zip(side["urls"], side["langs"], strict=True) if lang == "en"}
 
 
 def report(side: dict[str, Any], docs: int, gb: float, workers: int) -> dict[str, Any]:
-    return {
+    figures = {
         "docs_per_s_per_core": round(docs / side["wall_s"] / workers, 1),
         "docs_per_cpu_s": round(docs / side["cpu_s"], 1),
         "cpu_s_per_gb": round(side["cpu_s"] / gb, 0),
@@ -345,6 +450,18 @@ def report(side: dict[str, Any], docs: int, gb: float, workers: int) -> dict[str
         "peak_mb": round(side["peak_mb"]),
         "kept": len(side["urls"]),
     }
+    if "filtered" in side:
+        figures["kept_before_dedup"] = len(side["filtered"])
+    if "task_cpu_s" in side:
+        figures["task_cpu_s"] = side["task_cpu_s"]
+    return figures
+
+
+def _variant(text: str) -> tuple[str, dict[str, Any]]:
+    name, sep, params = text.partition("=")
+    if not sep or not name or not isinstance(json.loads(params), dict):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=JSON object")
+    return name, json.loads(params)
 
 
 def main() -> None:
@@ -359,8 +476,28 @@ def main() -> None:
         action="store_true",
         help="also run leam with url_blocklist and the language pre-check in extract",
     )
+    parser.add_argument(
+        "--variant",
+        type=_variant,
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="also run leam with JSON merged into extract's params, e.g. "
+        """fast='{"fallback": false}'; repeatable""",
+    )
+    parser.add_argument("--dedup", action="store_true", help="both sides also deduplicate")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
     args = parser.parse_args()
+    variants = {
+        f"leam-{name}": leam_pipeline(
+            {k: v for k, v in extract.items() if k != "shortcuts"},
+            prefilter=bool(extract.get("shortcuts")),
+            dedup=args.dedup,
+        )
+        for name, extract in args.variant
+    }
+    if args.prefilter:
+        variants["leam-prefilter"] = leam_pipeline(prefilter=True, dedup=args.dedup)
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         warcs = work / "warc"
@@ -372,32 +509,34 @@ def main() -> None:
         docs = count_responses(warcs)
         gb = sum(p.stat().st_size for p in warcs.glob("*.warc.gz")) / 1e9
         print(json.dumps({"input": {**mix, "responses": docs, "warc_gb": round(gb, 4)}}))
-        sides = {"leam": run_leam(warcs, work, args.workers)}
+        sides = {"leam": run_leam("leam", leam_pipeline(dedup=args.dedup), warcs, work,
+                                  args.workers)}  # fmt: skip
         if not args.skip_datatrove:
-            sides["datatrove"] = run_datatrove(warcs, work, args.workers)
-        if args.prefilter:
-            sides["leam-prefilter"] = run_leam(warcs, work, args.workers, prefilter=True)
-        result = {name: report(s, docs, gb, args.workers) for name, s in sides.items()}
-        for name in ("leam", "leam-prefilter"):
-            if name in sides:
-                result[name]["task_cpu_s"] = sides[name]["task_cpu_s"]
-        if args.prefilter:
-            result["prefilter_kept_url_jaccard"] = round(
-                jaccard(set(sides["leam"]["urls"]), set(sides["leam-prefilter"]["urls"])), 4
-            )
-        if "datatrove" in sides:
-            ours, theirs = sides["leam"], sides["datatrove"]
-            en = [{u for u, lang in zip(s["urls"], s["langs"], strict=True) if lang == "en"}
-                  for s in (ours, theirs)]  # fmt: skip
-            result["kept_url_jaccard"] = round(jaccard(set(ours["urls"]), set(theirs["urls"])), 4)
-            result["kept_url_jaccard_en"] = round(jaccard(*en), 4)
+            sides["datatrove"] = run_datatrove(warcs, work, args.workers, args.dedup)
+        for name, pipeline in variants.items():
+            sides[name] = run_leam(name, pipeline, warcs, work, args.workers)
+        result: dict[str, Any] = {n: report(s, docs, gb, args.workers) for n, s in sides.items()}
+        ours, theirs = sides["leam"], sides.get("datatrove")
+        if theirs is not None:
+            result["kept_url_jaccard"] = jaccard(set(ours["urls"]), set(theirs["urls"]))
+            result["kept_url_jaccard_en"] = jaccard(english(ours), english(theirs))
+            if args.dedup:
+                result["kept_before_dedup_url_jaccard"] = jaccard(
+                    ours["filtered"], theirs["filtered"]
+                )
+                result["dup_cluster_url_jaccard"] = jaccard(ours["clustered"], theirs["clustered"])
             rates = [result[k]["docs_per_s_per_core"] for k in ("leam", "datatrove")]
             result["speedup_per_core"] = round(rates[0] / rates[1], 2)
+        for name in variants:
+            kept = set(sides[name]["urls"])
+            result[name]["kept_url_jaccard_vs_leam"] = jaccard(kept, set(ours["urls"]))
+            if theirs is not None:
+                result[name]["kept_url_jaccard_vs_datatrove"] = jaccard(kept, set(theirs["urls"]))
         print(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "_datatrove":
-        datatrove_main(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    if len(sys.argv) > 1 and sys.argv[1] == "_datatrove":  # the datatrove side's subprocess
+        datatrove_main(sys.argv[2], sys.argv[3], int(sys.argv[4]), "--dedup" in sys.argv[5:])
     else:
         main()

@@ -8,7 +8,9 @@
         params: {default_threshold: 0.5, thresholds: {sl: 0.3}}
 
 Validation is strict and every error names the file and the key (`stages.1.params.thresholds`).
-A name without a path (`demo`, `eu24`) is a preset shipped in pipelines/presets/.
+A name without a path (`demo`, `eu24`) is a preset shipped in pipelines/presets/. Relative
+paths in stage parameters (the filter stage's `manifests`) are relative to the pipeline
+file's folder, a preset's to pipelines/presets/.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from corpus.stage import StageParams
+from corpus.stage import PIPELINE_DIR, StageParams
 
 # What stages read that is not a previous stage's parts: the shards, the Megatron export.
 PUBLISHED_READS = ("shards", "export")
@@ -82,23 +84,24 @@ class Pipeline:
         return next(s for s in self.stages if s.name == name)
 
 
+def presets_dir() -> Path:
+    """pipelines/presets/ as installed: the preset files, and what they refer to."""
+    return Path(str(resources.files("pipelines") / "presets"))
+
+
 def preset_names() -> list[str]:
-    presets = resources.files("pipelines") / "presets"
-    return sorted(
-        p.name.removesuffix(".yaml") for p in presets.iterdir() if p.name.endswith(".yaml")
-    )
+    return sorted(p.stem for p in presets_dir().glob("*.yaml"))
 
 
-def _read_source(spec: str) -> tuple[str, str]:
-    """(label, YAML text) of a path or a preset name."""
+def _read_source(spec: str) -> tuple[str, str, Path]:
+    """(label, YAML text, the folder its relative paths start from) of a path or a preset."""
     path = Path(spec)
     if path.suffix in (".yaml", ".yml") or path.exists():
         if not path.is_file():
             raise ConfigError(f"{spec}: no such pipeline file")
-        return str(path), path.read_text()
+        return str(path), path.read_text(), path.resolve().parent
     if spec in preset_names():
-        preset = resources.files("pipelines") / "presets" / f"{spec}.yaml"
-        return f"preset {spec}", preset.read_text()
+        return f"preset {spec}", (presets_dir() / f"{spec}.yaml").read_text(), presets_dir()
     raise ConfigError(f"{spec}: neither a pipeline file nor a preset ({', '.join(preset_names())})")
 
 
@@ -114,7 +117,9 @@ def _errors(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> C
     return ConfigError("\n".join(error_lines(label, err, prefix)))
 
 
-def parse_pipeline(text: str, label: str) -> Pipeline:
+def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipeline:
+    """The validated pipeline; `folder` is where relative paths in its parameters start
+    (None: the working directory)."""
     from pipelines.registry import STAGES  # the stages depend on corpus, not the reverse
 
     try:
@@ -131,7 +136,8 @@ def parse_pipeline(text: str, label: str) -> Pipeline:
             known = ", ".join(STAGES)
             raise ConfigError(f"{label}: stages.{i}.stage: unknown stage {entry.stage!r} ({known})")
         try:
-            params = STAGES[entry.stage].Params.model_validate(entry.params)
+            context = {PIPELINE_DIR: folder} if folder is not None else None
+            params = STAGES[entry.stage].Params.model_validate(entry.params, context=context)
         except ValidationError as err:
             raise _errors(label, err, ("stages", i, "params")) from None
         stages.append(StageConfig(entry.stage, params))
@@ -154,8 +160,8 @@ def parse_pipeline(text: str, label: str) -> Pipeline:
 
 
 def load_pipeline(spec: str) -> Pipeline:
-    label, text = _read_source(spec)
-    return parse_pipeline(text, label)
+    label, text, folder = _read_source(spec)
+    return parse_pipeline(text, label, folder)
 
 
 def with_params(pipeline: Pipeline, stage: str, **changes: Any) -> Pipeline:

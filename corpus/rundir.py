@@ -40,6 +40,11 @@ def task_name(index: int) -> str:
 class RunDir:
     root: Path
 
+    def __post_init__(self) -> None:
+        # Absolute, because tasks get paths from it: a Ray worker's working directory need
+        # not be the driver's (a shared runtime, a cluster node).
+        object.__setattr__(self, "root", Path(self.root).absolute())
+
     @property
     def record(self) -> Path:
         return self.root / "run.json"

@@ -174,7 +174,8 @@ def run_pipeline(
             record["stages"][stage.name]["waiting_for_upstream"] = waiting
         runrecord.add_energy(record, watts_per_core)
         runrecord.save(run_dir, record)
-        any_failed = any_failed or bool(failed)
+        # A task that returned without leaving its marker here did not finish for this run.
+        any_failed = any_failed or bool(failed) or len(markers) < len(specs)
     record["status"] = "incomplete" if any_failed else "complete"
     rapl_j = runrecord.rapl_delta(rapl_start, runrecord.rapl_joules())
     runrecord.add_energy(record, watts_per_core, rapl_j)

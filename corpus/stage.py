@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo
 
 from corpus.schema import ledger_row
 
@@ -30,6 +30,20 @@ class StageParams(BaseModel):
     """Base of every stage's parameters: strict, so a typo in a pipeline file is an error."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Validation-context key: the folder of the pipeline file being read (corpus.config sets it).
+PIPELINE_DIR = "pipeline_dir"
+
+
+def pipeline_path(value: str | Path, info: ValidationInfo) -> Path:
+    """A path written in a pipeline file. A relative one is relative to that file's folder
+    (a preset's: pipelines/presets/), so that a pipeline, and a preset above all, means the
+    same from any working directory; without a file (parameters built in code) it is
+    relative to the working directory."""
+    path = Path(value)
+    base = (info.context or {}).get(PIPELINE_DIR)
+    return path if path.is_absolute() or base is None else Path(base) / path
 
 
 class Context:

@@ -4,7 +4,9 @@ A document is running prose when it has a sensible number of words of sensible l
 few hash marks and ellipses, few lines that are bullets or trail off, mostly alphabetic
 words, and enough of the language's own function words. The last rule is the one that
 English defaults break: Gopher's list is English, so it removes good prose in every other
-language. Here the list is the document's language's (filters/data/stopwords/).
+language. Here the list is the document's language's (filters/data/stopwords/), unless the
+manifest gives one list for every language (`stop_words`), as datatrove does with Gopher's
+eight English words: only for side-by-side comparisons with it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ class GopherQualityParams(FilterParams):
     max_ellipsis_lines_ratio: float | None = Field(0.3, ge=0, le=1)
     min_alpha_words_ratio: float | None = Field(0.8, ge=0, le=1, description="words with a letter")
     min_stop_words: int | None = Field(2, ge=0, description="distinct stop words of the language")
+    stop_words: list[str] | None = Field(
+        None, description="one list for every language; None: the document's language's"
+    )
+    # A sentence-initial "The" is the stop word "the". datatrove matches case (False), so a
+    # capitalised word of another language ("Be", Lithuanian "without") is not "be" there.
+    stop_words_ignore_case: bool = True
 
 
 class GopherQuality:
@@ -42,11 +50,14 @@ class GopherQuality:
 
     def __init__(self, params: GopherQualityParams, lang: str) -> None:
         self.params, self.lang = params, lang
-        self.stop_words = stop_words(lang)
+        given = params.stop_words
+        self.stop_words = stop_words(lang) if given is None else frozenset(given)
+        if params.stop_words_ignore_case:
+            self.stop_words = frozenset(w.lower() for w in self.stop_words)
 
     def score(self, doc: Doc) -> Signals:
         text = doc.get("text") or ""
-        tokens = words(text.lower())  # lower case: a sentence-initial "The" is a stop word
+        tokens = words(text.lower() if self.params.stop_words_ignore_case else text)
         n = len(tokens)
         lines = text.splitlines() or [""]
         stripped = [line.strip() for line in lines]

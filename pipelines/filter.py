@@ -5,6 +5,7 @@
         params:
           filters: [pii_redaction, gopher_quality, {id: c4_quality, version: 1}]
           annotate_only: false          # true: record decisions and signals, remove nothing
+          manifests: fineweb/manifests  # another folder, relative to the pipeline file's
 
 Filters run in the order listed; a document stops at the first filter that drops it. Every
 filter's signals go into the document's `quality` map as `<filter>.<signal>` (kept documents
@@ -18,12 +19,11 @@ stage's parameters, so run.json records them and a changed manifest cannot be re
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
-from corpus.stage import NO_LANG, Context, Doc, StageParams, read_parquet_docs
+from corpus.stage import NO_LANG, Context, Doc, StageParams, pipeline_path, read_parquet_docs
 from filters.base import Filter
 from filters.manifest import Manifest
 from filters.resolve import FilterRef, as_ref, from_resolved, resolve
@@ -32,17 +32,20 @@ from filters.resolve import FilterRef, as_ref, from_resolved, resolve
 class FilterStageParams(StageParams):
     filters: list[str | FilterRef] = Field(min_length=1, description="manifest ids, in order")
     annotate_only: bool = Field(False, description="record decisions, remove or change nothing")
-    manifests: str | None = Field(None, description="manifest folder; default: the bundled one")
+    manifests: str | None = Field(
+        None,
+        description="manifest folder, relative to the pipeline file's; default: the bundled one",
+    )
     resolved: list[dict[str, Any]] = Field(
         default_factory=list, description="filled in from the manifests: what run.json records"
     )
 
     @model_validator(mode="before")
     @classmethod
-    def _resolve(cls, data: Any) -> Any:
+    def _resolve(cls, data: Any, info: ValidationInfo) -> Any:
         if isinstance(data, dict) and not data.get("resolved") and data.get("filters"):
             refs = [as_ref(f) for f in data["filters"]]
-            folder = Path(data["manifests"]) if data.get("manifests") else None
+            folder = pipeline_path(data["manifests"], info) if data.get("manifests") else None
             data = {**data, "resolved": resolve(refs, folder)}
         return data
 

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from corpus.config import ConfigError, load_pipeline, parse_pipeline, preset_names, with_params
+from corpus.config import (
+    ConfigError,
+    load_pipeline,
+    parse_pipeline,
+    preset_names,
+    presets_dir,
+    with_params,
+)
+from filters.manifest import bundled_dir, load_set
 
 GOOD = """
 name: t
@@ -63,3 +71,44 @@ def test_cli_prints_one_line_for_a_bad_file(tmp_path: Path):
     assert proc.returncode == 2
     assert "stages.1.params.default_threshold" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+FILTER_ONLY = """
+name: f
+stages:
+  - stage: filter
+    params: {filters: [gopher_quality], manifests: mine}
+"""
+
+
+def test_relative_paths_start_at_the_pipeline_file(tmp_path: Path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "mine").mkdir(parents=True)
+    manifest = (bundled_dir() / "gopher_quality.yaml").read_text()
+    (project / "mine" / "gopher_quality.yaml").write_text(
+        manifest.replace("min_words: 50", "min_words: 40")
+    )
+    (project / "f.yaml").write_text(FILTER_ONLY)
+    monkeypatch.chdir(tmp_path)  # not the pipeline's folder
+    params = load_pipeline("project/f.yaml").stage("filter").params
+    assert params.manifests == "mine"  # recorded as written: the run record does not move
+    assert params.resolved[0]["params"]["min_words"] == 40
+    with pytest.raises(FileNotFoundError, match="mine: no such manifest folder"):
+        parse_pipeline(FILTER_ONLY, "no file")  # no file: relative to the working directory
+
+
+def test_fineweb_preset_is_datatroves_setup_from_any_directory(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert "fineweb" in preset_names() and "gopher_quality" not in preset_names()  # its manifests
+    pipeline = load_pipeline("fineweb")
+    assert [s.name for s in pipeline.stages] == ["extract", "langid", "filter"]
+    langid = pipeline.stage("langid").params
+    assert (langid.default_threshold, langid.thresholds, langid.variants) == (0.65, {}, {})
+    filters = pipeline.stage("filter").params
+    order = ["url_blocklist", "gopher_repetition", "gopher_quality", "c4_quality",
+             "fineweb_quality"]  # fmt: skip
+    assert filters.filters == order
+    shipped = load_set(presets_dir() / "fineweb" / "manifests")
+    assert [r["sha256"] for r in filters.resolved] == [shipped[i].sha256 for i in order]
+    bundled = {m.sha256 for m in load_set().values()}
+    assert not bundled & {r["sha256"] for r in filters.resolved}  # not the bundled manifests
