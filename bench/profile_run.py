@@ -50,8 +50,8 @@ def _component(frames: list[str]) -> str:
     last_own = ""
     for frame in frames:
         found = _FRAME.match(frame)
-        if not found or found["file"].startswith("<"):
-            continue
+        if not found or found["file"].startswith("<") or found["func"] == "<module>":
+            continue  # not a file, or a script's top level (the `leam` entry point)
         if found["file"].startswith(PROJECT):
             last_own = f"{found['file']}:{found['func']}"
             continue

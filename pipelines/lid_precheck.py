@@ -36,6 +36,10 @@ _LANG_ATTR = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.
 
 class PrecheckParams(StageParams):
     languages: list[str] = Field(default_factory=lambda: list(EU24), description="targets")
+    variants: list[str] = Field(
+        default_factory=list,
+        description="labels the langid stage counts for a target (its `variants`): never outside",
+    )
     min_score: float = Field(0.9, gt=0, le=1, description="certainty needed to turn a page away")
     model: Path | None = Field(None, description="fastText model; default lid.176.ftz")
     max_chars: int = Field(3000, gt=0, description="characters of page text given to the model")
@@ -64,6 +68,5 @@ class LanguagePrecheck:
         if not predictions:
             return None
         lang, score = predictions[0]
-        if lang in self.params.languages or score < self.params.min_score:
-            return None
-        return lang, score
+        targets = (*self.params.languages, *self.params.variants)
+        return None if lang in targets or score < self.params.min_score else (lang, score)

@@ -136,6 +136,15 @@ def test_declared_target_language_is_never_turned_away():
     assert check.outside(as_german.encode(), as_german) is None
 
 
+def test_labels_langid_merges_into_a_target_are_never_outside():
+    from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
+
+    page = render_html(sample_pages(["ru"], per_lang=1)[0]).replace('lang="ru"', "")
+    assert LanguagePrecheck(PrecheckParams()).outside(page.encode(), page)[0] == "ru"
+    merged = LanguagePrecheck(PrecheckParams(variants=["ru"]))
+    assert merged.outside(page.encode(), page) is None
+
+
 def test_cheap_rendering_drops_menus_and_link_texts_not_the_article():
     from pipelines.lid_precheck import cheap_text
 
