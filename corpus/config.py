@@ -120,7 +120,8 @@ def _errors(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> C
 def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipeline:
     """The validated pipeline; `folder` is where relative paths in its parameters start
     (None: the working directory)."""
-    from pipelines.registry import STAGES  # the stages depend on corpus, not the reverse
+    # the stages depend on corpus, not the reverse
+    from pipelines.registry import STAGE_NAMES, stage_class
 
     try:
         data = yaml.safe_load(text)
@@ -132,12 +133,12 @@ def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipelin
         raise _errors(label, err) from None
     stages = []
     for i, entry in enumerate(raw.stages):
-        if entry.stage not in STAGES:
-            known = ", ".join(STAGES)
+        if entry.stage not in STAGE_NAMES:
+            known = ", ".join(STAGE_NAMES)
             raise ConfigError(f"{label}: stages.{i}.stage: unknown stage {entry.stage!r} ({known})")
         try:
             context = {PIPELINE_DIR: folder} if folder is not None else None
-            params = STAGES[entry.stage].Params.model_validate(entry.params, context=context)
+            params = stage_class(entry.stage).Params.model_validate(entry.params, context=context)
         except ValidationError as err:
             raise _errors(label, err, ("stages", i, "params")) from None
         stages.append(StageConfig(entry.stage, params))
@@ -147,9 +148,9 @@ def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipelin
     for i, name in enumerate(names[:-1]):
         # e.g. shard: its output is shards, so only a stage that reads what such stages
         # publish (tokenizer and megatron read shards, train reads the export) follows
-        after = STAGES[names[i + 1]]
+        after = stage_class(names[i + 1])
         if (
-            not getattr(STAGES[name], "writes_parts", True)
+            not getattr(stage_class(name), "writes_parts", True)
             and getattr(after, "reads", "") not in PUBLISHED_READS
         ):
             raise ConfigError(

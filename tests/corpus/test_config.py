@@ -112,3 +112,11 @@ def test_fineweb_preset_is_datatroves_setup_from_any_directory(tmp_path: Path, m
     assert [r["sha256"] for r in filters.resolved] == [shipped[i].sha256 for i in order]
     bundled = {m.sha256 for m in load_set().values()}
     assert not bundled & {r["sha256"] for r in filters.resolved}  # not the bundled manifests
+
+
+def test_every_registered_stage_loads_under_its_own_name():
+    from pipelines.registry import STAGE_NAMES, stage_class
+
+    assert all(stage_class(name).name == name for name in STAGE_NAMES)
+    with pytest.raises(KeyError, match="unknown stage 'nope'"):
+        stage_class("nope")
