@@ -206,7 +206,7 @@ class ExtractStage:
             return "not_html", rec.content_type or "no content type"
         if self._prefilter is not None and not self._prefilter.apply(doc, ctx):
             return _PREFILTERED, ""
-        if self.params.skip_duplicate_payloads and rec.payload_digest:  # empty: no_text later
+        if self.params.skip_duplicate_payloads and rec.payload:  # an empty one is no_text later
             if first := seen.get(rec.payload_digest):
                 return "duplicate_payload", f"{rec.payload_digest} as {first}"
             seen[rec.payload_digest] = rec.url
