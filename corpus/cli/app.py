@@ -25,7 +25,7 @@ from corpus.config import ConfigError
 from corpus.runner import GlobalStageError
 from corpus.runrecord import ResumeError
 from filters.manifest import ManifestError
-from pipelines.crawl.runcrawl import CrawlConfigError
+from pipelines.crawl.options import CrawlConfigError
 
 ENGINEER = "Data engineer: pipeline and stages"
 RUNS = "Runs"

@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from corpus.audit.collect import collect
-from corpus.audit.report_html import render_html
-from corpus.audit.report_md import render_markdown
 from corpus.cli import options
 from corpus.rundir import RunDir
 
@@ -37,6 +34,12 @@ def audit(
     signal distributions with the thresholds drawn; a random sample of removed documents;
     the manifests in force with their sha256; a reconciliation line per stage.
     """
+    # Imported here, as in the other command modules: they load pyarrow.dataset and pandas,
+    # and every `leam` call (`--help` too) would pay for them.
+    from corpus.audit.collect import collect
+    from corpus.audit.report_html import render_html
+    from corpus.audit.report_md import render_markdown
+
     root = Path(run) if Path(run).is_dir() else runs_dir / run
     report = collect(RunDir(root), samples_per_filter=samples, seed=seed)
     html_path = output or root / "audit.html"

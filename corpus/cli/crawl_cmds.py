@@ -16,9 +16,7 @@ from corpus.config import load_pipeline
 from corpus.progress import PipelineProgress
 from corpus.rundir import RunDir
 from corpus.runtime import Runtime, RuntimeOptions
-from pipelines.crawl.ingest import resolve_dumps
 from pipelines.crawl.options import CrawlOptions
-from pipelines.crawl.runcrawl import read_seed_file, run_crawl
 
 console = Console(stderr=True)
 out = Console()
@@ -116,6 +114,8 @@ def crawl(
     """
     if scope not in ("host", "domain", "any"):
         raise typer.BadParameter("scope must be host, domain or any", param_hint="--scope")
+    from pipelines.crawl.runcrawl import read_seed_file  # aiohttp: see audit_cmds
+
     found = read_seed_file(seeds) if seeds else []
     opts = CrawlOptions(
         user_agent=user_agent,
@@ -155,6 +155,8 @@ def crawl_into(
 ) -> dict:
     """Runs the crawl on the Ray runtime (started here unless one runs already, as in
     `leam demo`, which then runs the pipeline on it); exits 1 when tasks failed for good."""
+    from pipelines.crawl.runcrawl import run_crawl  # aiohttp: see audit_cmds
+
     console.print(f"crawl [bold]{run_id}[/]: {len(seeds)} seed(s) → {run_dir.root}")
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
     try:
@@ -220,6 +222,8 @@ def ingest(
     Resolves the sources into a list of files (a `warc.paths.gz` list names thousands;
     --limit takes the first N) and runs the pipeline on them, resumable like `leam run`.
     """
+    from pipelines.crawl.ingest import resolve_dumps  # see audit_cmds
+
     files = resolve_dumps(sources, prefix=prefix, limit=limit)
     if list_only:
         for path in files:

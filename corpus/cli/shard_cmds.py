@@ -10,7 +10,6 @@ import typer
 from corpus.cli import options
 from corpus.cli.run_cmds import Inputs, execute
 from corpus.config import Pipeline
-from pipelines.shard import ShardParams
 
 
 def shard(
@@ -36,5 +35,7 @@ def shard(
     given = {"target_rows": target_rows, "seed": seed}
     if target_bytes is not None or target_rows is not None:
         given["target_bytes"] = target_bytes
+    from pipelines.shard import ShardParams  # pandas through pyarrow.dataset: see audit_cmds
+
     params = ShardParams(**given)
     execute(Pipeline.single("shard", params), inputs, runs_dir, run_id, workers, ray_address, quiet)

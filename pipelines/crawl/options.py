@@ -18,6 +18,10 @@ DEFAULT_USER_AGENT = (
 )
 
 
+class CrawlConfigError(ValueError):
+    """Seeds or options that cannot start (or resume) a crawl."""
+
+
 class CrawlOptions(BaseModel):
     """What a crawl may do. Stored in run.json, so a crawl can be explained after the fact."""
 

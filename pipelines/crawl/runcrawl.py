@@ -24,12 +24,8 @@ from corpus.rundir import CRAWL_DIR, RunDir, read_json
 from corpus.runtime import Runtime
 from pipelines.crawl.driver import CrawlDriver
 from pipelines.crawl.journal import CrawlDir, Entry
-from pipelines.crawl.options import CrawlOptions
+from pipelines.crawl.options import CrawlConfigError, CrawlOptions
 from pipelines.crawl.urls import Scope, normalise
-
-
-class CrawlConfigError(ValueError):
-    """Seeds or options that cannot start (or resume) a crawl."""
 
 
 def read_seed_file(path: Path) -> list[str]:
