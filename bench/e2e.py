@@ -118,7 +118,7 @@ def leam_pipeline(
 # --- input ------------------------------------------------------------------------------
 
 
-def _boilerplate(rng: random.Random, n_links: int) -> tuple[str, str]:
+def boilerplate(rng: random.Random, n_links: int) -> tuple[str, str]:
     """(header, footer) of a portal: mega-menu, inline script and style, link farm; what
     makes Common Crawl pages 30-100 KB of HTML around a few KB of text."""
     words = ["news", "sport", "business", "culture", "travel", "weather", "video", "opinion"]
@@ -156,7 +156,14 @@ def _blocklisted_domains(n: int) -> list[str]:
     return found
 
 
-def _mix(n: int, rng: random.Random) -> list[SamplePage]:
+def portal_html(page: SamplePage, rng: random.Random) -> str:
+    """The page inside a portal's header and footer (150-450 menu links)."""
+    header, footer = boilerplate(rng, rng.randint(150, 450))
+    html = render_html(page).replace("<body>", f"<body>{header}", 1)
+    return html.replace("</footer>", f"{footer}</footer>", 1)
+
+
+def mix_pages(n: int, rng: random.Random) -> list[SamplePage]:
     by_lang: dict[str, list[SamplePage]] = {}
     for page in sample_pages():
         by_lang.setdefault(page.lang, []).append(page)
@@ -177,7 +184,7 @@ def _mix(n: int, rng: random.Random) -> list[SamplePage]:
 def build_warcs(folder: Path, n_pages: int, n_files: int, seed: int = 0) -> dict[str, Any]:
     """Gzipped WARC files of n_pages responses; returns what the mix holds."""
     rng = random.Random(seed)
-    pages = _mix(n_pages, rng)
+    pages = mix_pages(n_pages, rng)
     blocked = _blocklisted_domains(20)
     bodies: list[tuple[str, bytes]] = []
     n_dup = n_blocked = 0
@@ -190,10 +197,7 @@ def build_warcs(folder: Path, n_pages: int, n_files: int, seed: int = 0) -> dict
             bodies.append((url, rng.choice(bodies)[1]))
             n_dup += 1
             continue
-        header, footer = _boilerplate(rng, rng.randint(150, 450))
-        html = render_html(page).replace("<body>", f"<body>{header}", 1)
-        html = html.replace("</footer>", f"{footer}</footer>", 1)
-        bodies.append((url, html.encode("utf-8")))
+        bodies.append((url, portal_html(page, rng).encode("utf-8")))
     folder.mkdir(parents=True, exist_ok=True)
     for i, chunk in enumerate(iter_chunks(bodies, n_files)):
         with (folder / f"mix-{i:03d}.warc.gz").open("wb") as f:
@@ -420,9 +424,6 @@ class _LocalFT176:
             from pipelines.lid_model import default_model_path
 
             self._model = fasttext.load_model(str(default_model_path()))
-        return self._predict(doc)
-
-    def _predict(self, doc: Any) -> tuple[tuple[str, float], dict[str, float]]:
         langs, scores = self._model.predict(doc.text.replace("\n", " "), k=-1)
         pairs = {lang.split("__")[2]: float(s) for lang, s in zip(langs, scores, strict=True)}
         best = max(pairs.items(), key=lambda x: x[1])

@@ -59,9 +59,9 @@ def _component(frames: list[str]) -> str:
     return last_own or "(self)"
 
 
-def summarize(raw: Path, rate: int) -> tuple[Counter[str], Counter[tuple[str, str]]]:
-    where: Counter[str] = Counter()
-    what: Counter[tuple[str, str]] = Counter()
+def summarize(raw: Path) -> Counter[tuple[str, str]]:
+    """Samples by (where, what), from py-spy's raw output."""
+    samples: Counter[tuple[str, str]] = Counter()
     for line in raw.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
@@ -70,10 +70,8 @@ def summarize(raw: Path, rate: int) -> tuple[Counter[str], Counter[tuple[str, st
         # py-spy prefixes the process chain (driver -> raylet -> worker): keep the last.
         processes = [i for i, f in enumerate(frames) if f.startswith("process ")]
         frames = frames[processes[-1] :] if processes else frames
-        place, component = attribute(frames)
-        where[place] += int(count)
-        what[(place, component)] += int(count)
-    return where, what
+        samples[attribute(frames)] += int(count)
+    return samples
 
 
 def main() -> None:
@@ -95,7 +93,10 @@ def main() -> None:
             "--run-id", "profile", "--workers", str(args.workers), "--quiet",
         ]  # fmt: skip
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-        where, what = summarize(raw, args.rate)
+        what = summarize(raw)
+    where: Counter[str] = Counter()
+    for (place, _), n in what.items():
+        where[place] += n
     total = sum(where.values())
     print(f"{total / args.rate:.1f} CPU-s sampled")
     for place, n in where.most_common():

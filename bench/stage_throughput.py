@@ -2,7 +2,8 @@
 
     python bench/stage_throughput.py [--copies 5] [--files 4]
 
-Writes the sample pages (every language, `--copies` times under distinct URLs) into
+Writes the sample pages (every language, `--copies` times under distinct URLs and titles,
+so that the payloads differ: eu24 extracts a payload once per WARC file) into
 `--files` WARC files, runs the `eu24` preset with 1 and with 2 workers, and prints per stage:
 documents/s (wall), documents per CPU-second, and the share of the run's CPU time.
 """
@@ -26,7 +27,11 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=4)
     args = parser.parse_args()
     base = sample_pages()
-    pages = [replace(p, url=f"{p.url}?copy={c}") for c in range(args.copies) for p in base]
+    pages = [
+        replace(p, url=f"{p.url}?copy={c}", title=f"{p.title} ({c})")
+        for c in range(args.copies)
+        for p in base
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         inputs = []
