@@ -2,8 +2,9 @@
 
 C4 dropped every page holding a single word of its list, which removed medical and LGBTQ
 pages along with pornography (Dodge et al. 2021). Here a page is dropped only when banned
-words are both several and dense. Lists: filters/data/banned_words/<lang>.txt where we have
-one, else datatrove's English list for `en`; a language without a list passes (counted).
+words are both several and dense. Lists: filters/data/banned_words/<lang>.txt for a language
+that has one (none is bundled yet), else datatrove's English list for `en`; a language
+without a list passes (counted).
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from pydantic import Field
 
 from filters.base import Doc, FilterParams, Keep, Signals, Threshold, Verdict, above, first_drop
 from filters.blocklist import url_words
-from filters.text import _word_list, words
+from filters.text import word_list, words
 
 
 @functools.lru_cache(maxsize=64)
 def banned_words(lang: str) -> frozenset[str]:
-    own = _word_list("banned_words", lang)
+    own = word_list("banned_words", lang)
     if own or lang != "en":
         return own
     return url_words("banned_words")

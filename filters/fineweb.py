@@ -15,7 +15,8 @@ from filters.base import Doc, FilterParams, Signals, Threshold, Verdict, above, 
 from filters.gopher_repetition import duplicates
 from filters.text import nonempty_lines, words
 
-# datatrove's TERMINAL_PUNCTUATION holds every script's; these are the ones EU languages use.
+# datatrove's TERMINAL_PUNCTUATION holds every script's; these are the ones EU languages use
+# (the Greek question mark among them) and the CJK, Arabic and Devanagari stops they quote.
 EU_TERMINAL = [".", "!", "?", "…", ";", "\u037e", "。", "؟", "؛", "।"]
 
 

@@ -16,6 +16,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import phonenumbers
 from stdnum import iban, luhn
@@ -25,8 +26,10 @@ from stdnum.it import codicefiscale
 from stdnum.nl import bsn
 from stdnum.pl import pesel
 
-CATEGORIES = ("email", "ip", "iban", "card", "national_id", "phone")  # detection order
-NATIONAL_IDS = ("de_idnr", "nl_bsn", "pl_pesel", "es_dni", "es_nie", "it_codice_fiscale")
+Category = Literal["email", "ip", "iban", "card", "national_id", "phone"]  # detection order
+NationalId = Literal["de_idnr", "nl_bsn", "pl_pesel", "es_dni", "es_nie", "it_codice_fiscale"]
+CATEGORIES: tuple[str, ...] = get_args(Category)
+NATIONAL_IDS: tuple[str, ...] = get_args(NationalId)
 
 # Regions whose phone formats a document in this language most likely uses.
 PHONE_REGIONS: dict[str, tuple[str, ...]] = {
@@ -104,7 +107,7 @@ def _starts_word(text: str, start: int) -> bool:
     return start == 0 or not text[start - 1].isalnum()
 
 
-def _number_windows(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _number_windows(text: str) -> Numbers:
     """(windows around runs of 7+ digits, runs with three dots: IPv4 candidates). A window
     reaches 2 characters before ('+', 'X-' of a NIE) and 2 after (the letter of a DNI)."""
     long_runs, dotted = [], []

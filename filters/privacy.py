@@ -7,15 +7,12 @@ redactions per category and language for the run record.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from pydantic import Field
 
 from filters.base import Doc, FilterParams, Keep, Signals, Threshold, Verdict
-from filters.pii import CATEGORIES, NATIONAL_IDS, find_pii, redact
-
-Category = Literal["email", "ip", "iban", "card", "national_id", "phone"]
-NationalId = Literal["de_idnr", "nl_bsn", "pl_pesel", "es_dni", "es_nie", "it_codice_fiscale"]
+from filters.pii import CATEGORIES, NATIONAL_IDS, Category, NationalId, Span, find_pii, redact
 
 
 class PiiRedactionParams(FilterParams):
@@ -34,7 +31,7 @@ class PiiRedaction:
     def __init__(self, params: PiiRedactionParams, lang: str) -> None:
         self.params, self.lang = params, lang
 
-    def _spans(self, text: str):
+    def _spans(self, text: str) -> list[Span]:
         p = self.params
         return find_pii(
             text, self.lang, tuple(p.categories), tuple(p.national_ids), p.context_chars

@@ -32,7 +32,9 @@ def nonempty_lines(text: str) -> list[str]:
     return [line for line in text.split("\n") if line.strip()]
 
 
-def _word_list(folder: str, lang: str) -> frozenset[str]:
+def word_list(folder: str, lang: str) -> frozenset[str]:
+    """filters/data/<folder>/<lang>.txt, lower case, one word a line (`#` comments); empty
+    when the language has no list."""
     path = resources.files("filters") / "data" / folder / f"{lang}.txt"
     if not path.is_file():
         return frozenset()
@@ -43,9 +45,4 @@ def _word_list(folder: str, lang: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=64)
 def stop_words(lang: str) -> frozenset[str]:
     """The language's most frequent function words (filters/data/stopwords/<lang>.txt)."""
-    return _word_list("stopwords", lang)
-
-
-def stop_word_languages() -> list[str]:
-    folder = resources.files("filters") / "data" / "stopwords"
-    return sorted(p.name.removesuffix(".txt") for p in folder.iterdir() if p.name.endswith(".txt"))
+    return word_list("stopwords", lang)

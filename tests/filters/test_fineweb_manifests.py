@@ -100,8 +100,9 @@ def test_the_chain_decides_as_datatrove_with_its_tokeniser(fineweb):
     pytest.importorskip("spacy")
     theirs = [GopherRepetitionFilter(), GopherQualityFilter(), C4QualityFilter(),
               FineWebQualityFilter()]  # fmt: skip
+    docs = _docs()
     kept = 0
-    for text, lang in _docs():
+    for text, lang in docs:
         document = Document(text=text, id="x")
         expected = all(f.filter(document) is True for f in theirs)
         d = doc(text, lang)
@@ -116,4 +117,4 @@ def test_the_chain_decides_as_datatrove_with_its_tokeniser(fineweb):
             assert expected and d["text"] == document.text, (lang, text[:80])
             continue
         assert not expected, (lang, text[:80])
-    assert 0 < kept < len(_docs()) / 2  # English stop words remove most non-English prose
+    assert 0 < kept < len(docs) / 2  # English stop words remove most non-English prose
