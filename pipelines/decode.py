@@ -1,6 +1,7 @@
 """Turning a page's bytes into text: charset from the HTTP header, then the HTML meta tag,
 then detection (charset-normalizer). A declared charset that Python does not know, or that
-fails to decode the bytes, is not trusted: the next source is tried.
+fails to decode the bytes, is not trusted: the next source is tried. `is_html` says whether
+the bytes are a page at all; extract and the crawler both ask it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ from charset_normalizer import from_bytes
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _SNIFF_BYTES = 4096
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Types that servers send for anything; the body's first bytes decide.
+_VAGUE_TYPES = ("", "text/plain", "application/octet-stream")
 # Above this share of replacement characters a decoding is treated as wrong.
 MAX_REPLACEMENT_SHARE = 0.01
 
 
 class UndecodableError(ValueError):
     pass
+
+
+def is_html(content_type: str, body: bytes) -> bool:
+    """An HTML type, or a vague one whose body starts like an HTML document."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime in HTML_TYPES:
+        return True
+    head = body[:1024].lstrip().lower()
+    return mime in _VAGUE_TYPES and head.startswith((b"<!doctype html", b"<html"))
 
 
 def _known(charset: str | None) -> str | None:

@@ -44,13 +44,11 @@ from pydantic import Field
 from corpus.schema import doc_id, empty_doc
 from corpus.stage import Context, Doc, StageParams
 from pipelines.crawl.crawllog import reserved_records
-from pipelines.decode import UndecodableError, decode_html
+from pipelines.decode import UndecodableError, decode_html, is_html
 from pipelines.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
 from pipelines.filter import FilterStage, FilterStageParams
 from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
 from pipelines.warc import BrokenRecord, OtherRecord, Record, iter_records
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class ExtractParams(StageParams):
@@ -107,16 +105,6 @@ def _time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def _is_html(record: Record) -> bool:
-    ctype = record.content_type.split(";")[0].strip().lower()
-    if ctype in HTML_TYPES:
-        return True
-    if ctype in ("", "application/octet-stream", "text/plain") and record.payload:
-        head = record.payload[:1024].lstrip().lower()
-        return head.startswith((b"<!doctype html", b"<html"))
-    return False
 
 
 def _extractor(p: ExtractParams) -> Extractor:
@@ -202,7 +190,7 @@ class ExtractStage:
         if rec.rec_type == "conversion":  # WET: text already extracted
             doc["text"] = rec.payload.decode("utf-8", errors="replace").strip()
             return (None, "") if doc["text"] else ("no_text", "empty conversion record")
-        if not _is_html(rec):
+        if not is_html(rec.content_type, rec.payload):
             return "not_html", rec.content_type or "no content type"
         if self._prefilter is not None and not self._prefilter.apply(doc, ctx):
             return _PREFILTERED, ""

@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from corpus.languages import EU24
 from corpus.stage import Context, Doc, StageParams, read_parquet_docs
-from pipelines.lid_model import LidModel, normalize_for_lid
+from pipelines.lid_model import LidModel, normalize_for_lid, shared_model
 
 
 class LangIdParams(StageParams):
@@ -71,7 +71,7 @@ class LangIdStage:
         self.model: LidModel | None = None
 
     def setup(self) -> None:
-        self.model = LidModel(self.params.model)
+        self.model = shared_model(self.params.model)
 
     def read(self, path: str, ctx: Context) -> Iterator[Doc]:
         return read_parquet_docs(path, ctx)

@@ -9,10 +9,14 @@ The runtime is fasttext-predict (fastText's C++ inference, packaged without a nu
 dependency): fasttext 0.9.3's single-text `predict` crashes under numpy 2, and
 fasttext-predict's multi-line predict returns no probabilities, so we predict text by text;
 that costs well under a millisecond a document, a small share of extraction.
+
+`shared_model` loads each file once per worker process: the langid stage and extract's
+language pre-check use the same model object (GlotLID's model.bin is 1.6 GB).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 from pathlib import Path
@@ -65,3 +69,13 @@ class LidModel:
             code = label_to_code(label)
             merged[code] = merged.get(code, 0.0) + min(float(prob), 1.0)
         return sorted(merged.items(), key=lambda kv: -kv[1])
+
+
+def shared_model(path: Path | None = None) -> LidModel:
+    """The model at path (default lid.176.ftz), loaded on first use in this process."""
+    return _load(Path(path or default_model_path()).resolve())
+
+
+@functools.cache
+def _load(path: Path) -> LidModel:
+    return LidModel(path)

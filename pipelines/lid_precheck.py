@@ -23,7 +23,7 @@ from pydantic import Field
 
 from corpus.languages import EU24
 from corpus.stage import StageParams
-from pipelines.lid_model import LidModel, normalize_for_lid
+from pipelines.lid_model import normalize_for_lid, shared_model
 
 # Elements whose text is seldom the main text; `\b` keeps <a> from matching <article>.
 _DROP = re.compile(
@@ -57,7 +57,7 @@ def declared_language(payload: bytes) -> str | None:
 class LanguagePrecheck:
     def __init__(self, params: PrecheckParams) -> None:
         self.params = params
-        self.model = LidModel(params.model)
+        self.model = shared_model(params.model)
 
     def outside(self, payload: bytes, page: str) -> tuple[str, float] | None:
         """(language, score) when the page is certainly not in a target language."""

@@ -135,7 +135,7 @@ class Fetcher:
                 fetched_at, start = time.time(), time.monotonic()
                 result = await self._once(url, max_bytes, text_only)
                 elapsed = time.monotonic() - start
-            if isinstance(result, str) or isinstance(result, RefusedAddress):
+            if isinstance(result, (str, RefusedAddress)):
                 outcome: Response | FetchFailure = FetchFailure(
                     url,
                     str(result),
@@ -206,9 +206,7 @@ class Fetcher:
             return f"timeout after {self.options.timeout_s:g}s"
         except UnsupportedEncoding as err:
             return str(err)
-        except (aiohttp.ClientError, OSError, ValueError) as err:  # zlib/brotli errors too
-            return f"{type(err).__name__}: {err}"
-        except Exception as err:  # brotli.error and others from decoders
+        except Exception as err:  # aiohttp, OSError, and zlib/brotli errors from the decoders
             return f"{type(err).__name__}: {err}"
 
 

@@ -15,7 +15,6 @@ import lxml.html
 from pipelines.crawl.content import decode_capped
 from pipelines.decode import UndecodableError, decode_html
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SITEMAP_PARSER = lxml.etree.XMLParser(
     resolve_entities=False, no_network=True, recover=True, huge_tree=False
 )
@@ -28,15 +27,6 @@ class PageInfo:
     links: list[str] = field(default_factory=list)  # raw hrefs, resolved against base
     base: str | None = None
     error: str | None = None
-
-
-def is_html(content_type: str, body: bytes) -> bool:
-    mime = content_type.split(";", 1)[0].strip().lower()
-    if mime in HTML_TYPES:
-        return True
-    return mime in ("", "text/plain", "application/octet-stream") and body[:1024].lstrip()[
-        :15
-    ].lower().startswith((b"<!doctype html", b"<html"))
 
 
 def read_html(body: bytes, content_type: str) -> PageInfo:

@@ -9,14 +9,13 @@ from typing import Any
 ROBOTS_TXT = "/robots.txt"
 AI_TXT = "/ai.txt"
 TDMREP_JSON = "/.well-known/tdmrep.json"
-POLICY_PATHS = (ROBOTS_TXT, AI_TXT, TDMREP_JSON)
 # RFC 9309: crawlers must parse at least 500 KiB; we read no more than that.
 MAX_POLICY_BYTES = 512_000
 
 
 @dataclass(frozen=True)
 class PolicyFile:
-    path: str  # one of POLICY_PATHS
+    path: str  # ROBOTS_TXT, AI_TXT or TDMREP_JSON
     status: int | None  # None: no response (unreachable, timeout, refused)
     body: str | None
     content_type: str

@@ -23,11 +23,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from corpus.schema import CRAWL_LOG_SCHEMA
-from pipelines.crawl.fetch import Fetcher, FetchFailure, Response
+from pipelines.crawl.fetch import RETRY_STATUSES, Fetcher, FetchFailure, Response
 from pipelines.crawl.journal import CrawlDir, Entry, Journal
 from pipelines.crawl.options import CrawlOptions
 from pipelines.crawl.pacing import HostPacer
-from pipelines.crawl.page import is_html, read_html, read_sitemap
+from pipelines.crawl.page import read_html, read_sitemap
 from pipelines.crawl.policyfile import (
     AI_TXT,
     MAX_POLICY_BYTES,
@@ -40,6 +40,7 @@ from pipelines.crawl.safety import RefusedAddress, check_host
 from pipelines.crawl.tdm import TdmRepFile, response_reservation
 from pipelines.crawl.urls import Scope, host_key, looks_binary, normalise, origin, partition_of
 from pipelines.crawl.warcfile import WarcFiles, cut_back
+from pipelines.decode import is_html
 
 MAX_POLICY_REDIRECTS = 5  # RFC 9309 §2.3.1.2
 
@@ -294,7 +295,7 @@ class PartitionCrawler:
             bytes=len(body) if body is not None else None,
         )
         notes = list(resp.notes)
-        if resp.status in (429, 500, 502, 503, 504):
+        if resp.status in RETRY_STATUSES:
             row["error"] = f"HTTP {resp.status} after {resp.attempts} attempt(s)"
         info = None
         if body is not None and is_html(resp.content_type, body):
@@ -418,45 +419,32 @@ class PartitionCrawler:
             result = await self.fetcher.get(url, pacer, MAX_POLICY_BYTES, text_only=False)
             if isinstance(result, FetchFailure):
                 pf = PolicyFile(path, None, None, "", result.error, result.fetched_at)
-                self.journal.append(
-                    [
-                        {
-                            "e": "policy",
-                            "host": host,
-                            "file": pf.to_json(),
-                            "warc_file": None,
-                            "end": None,
-                            "t": result.fetched_at,
-                        }
-                    ]
-                )
+                self._journal_policy(host, pf, None, None)
                 return pf
             name, _, end = self.policies.write(result, result.truncated)
             location = result.header("Location")
-            body = (result.body or b"").decode("utf-8", errors="replace")
-            pf = PolicyFile(path, result.status, body, result.content_type, None, result.fetched_at)
-            if 300 <= result.status < 400 and location:
-                pf = PolicyFile(
-                    path,
-                    result.status,
-                    None,
-                    result.content_type,
-                    "too many redirects",
-                    result.fetched_at,
-                )
-                url = urljoin(url, location)
-            self.journal.append(
-                [
-                    {
-                        "e": "policy",
-                        "host": host,
-                        "file": pf.to_json(),
-                        "warc_file": name,
-                        "end": end,
-                        "t": result.fetched_at,
-                    }
-                ]
-            )
-            if not (300 <= result.status < 400 and location):
+            redirect = 300 <= result.status < 400 and bool(location)
+            # A redirect stays "too many redirects" unless a later hop answers.
+            body = None if redirect else (result.body or b"").decode("utf-8", errors="replace")
+            error = "too many redirects" if redirect else None
+            ctype, at = result.content_type, result.fetched_at
+            pf = PolicyFile(path, result.status, body, ctype, error, at)
+            self._journal_policy(host, pf, name, end)
+            if not redirect:
                 return pf
+            url = urljoin(url, location)
         return pf
+
+    def _journal_policy(
+        self, host: str, pf: PolicyFile, warc_file: str | None, end: int | None
+    ) -> None:
+        """The cache across tasks: `_replay` reads these back (last one per file wins)."""
+        event = {
+            "e": "policy",
+            "host": host,
+            "file": pf.to_json(),
+            "warc_file": warc_file,
+            "end": end,
+            "t": pf.fetched_at,
+        }
+        self.journal.append([event])

@@ -3,14 +3,21 @@ from collections import Counter
 import pytest
 
 from corpus.languages import EU24
-from pipelines.langid import LangIdParams, decide
-from pipelines.lid_model import LidModel, default_model_path, label_to_code, normalize_for_lid
+from pipelines.langid import LangIdParams, LangIdStage, decide
+from pipelines.lid_model import (
+    LidModel,
+    default_model_path,
+    label_to_code,
+    normalize_for_lid,
+    shared_model,
+)
+from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
 from pipelines.sample_warc import sample_pages
 
 
 @pytest.fixture(scope="module")
 def model() -> LidModel:
-    return LidModel()
+    return shared_model()
 
 
 def test_default_model_ships_in_the_installed_package():
@@ -21,6 +28,13 @@ def test_default_model_ships_in_the_installed_package():
 def test_missing_model_file_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nowhere\.bin"):
         LidModel(tmp_path / "nowhere.bin")
+
+
+def test_langid_and_the_precheck_share_one_model_per_process():
+    stage = LangIdStage(LangIdParams())
+    stage.setup()
+    precheck = LanguagePrecheck(PrecheckParams(model=default_model_path()))
+    assert precheck.model is stage.model is shared_model()
 
 
 def test_real_model_recognises_sample_languages(model: LidModel):

@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -38,7 +39,7 @@ def test_plain_warc_resyncs_on_next_record_line(tmp_path: Path):
     pages = sample_pages(["de"], per_lang=2)
     parts = []
     for page in pages:
-        buf = __import__("io").BytesIO()
+        buf = io.BytesIO()
         write_response(
             WARCWriter(buf, gzip=False), page.url, render_html(page).encode(), "text/html"
         )
