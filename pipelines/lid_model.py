@@ -11,7 +11,7 @@ fasttext-predict's multi-line predict returns no probabilities, so we predict te
 that costs well under a millisecond a document, a small share of extraction.
 
 `shared_model` loads each file once per worker process: the langid stage and extract's
-language pre-check use the same model object (GlotLID's model.bin is 1.6 GB).
+language pre-check use the same model object, which matters for large models such as GlotLID.
 """
 
 from __future__ import annotations
