@@ -8,6 +8,7 @@
       rejected/<stage>/part-NNNNN.parquet   the rejected ledger
       shards/<lang>/part-NNNNN.parquet      the published shards (+ MANIFEST.json, README.md)
       reports/                   what the run publishes for reviewers (AI Act summary...)
+      reports/domains.parquet    content size per domain and language of the shards
 
 Every file is written under a temporary name and renamed into place, so that a killed run
 leaves either a whole file or none; a marker is written last, so a part without a marker
@@ -76,8 +77,18 @@ class RunDir:
         return self.root / CRAWL_DIR / CRAWL_LOG_DIR
 
     @property
+    def crawl_warc(self) -> Path:
+        """The gzipped WARC files of a run that crawled: the input of its pipeline."""
+        return self.root / CRAWL_DIR / CRAWL_WARC_DIR
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    @property
+    def domains(self) -> Path:
+        """Content size per domain and language of the shards (the reports rank domains)."""
+        return self.reports / "domains.parquet"
 
     @classmethod
     def of_workdir(cls, workdir: Path) -> RunDir:

@@ -19,10 +19,10 @@ import fsspec
 from corpus import runrecord
 from corpus.config import Pipeline
 from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir, task_name
+from corpus.rundir import RunDir, read_json, task_name
 from corpus.runtime import Runtime
 from corpus.stage import ParallelMap
-from corpus.task import TaskSpec, read_marker, ready_stage, run_task
+from corpus.task import TaskSpec, ready_stage, run_task
 from pipelines.registry import stage_class
 
 INPUT_PATTERNS = ("*.warc", "*.warc.gz", "*.wet", "*.wet.gz", "*.parquet")
@@ -160,12 +160,11 @@ def run_pipeline(
         start = time.perf_counter()
         prepared = previous.get("prepared", {})
         if is_global and todo:
-            params_json = specs[0].params_json if specs else stage.params.model_dump_json()
-            prepared = _prepare_global(stage.name, params_json, specs, run_dir, runtime)
+            prepared = _prepare_global(stage.name, specs[0].params_json, specs, run_dir, runtime)
         failures = runtime.map(run_task, todo, on_done=finished, on_docs=bar.docs)
         wall = previous.get("wall_s", 0.0) + time.perf_counter() - start
         failed = [{"task": f.item.task, "input": f.item.input, "error": f.error} for f in failures]
-        markers = [read_marker(s.marker) for s in specs if s.marker.exists()]
+        markers = [read_json(s.marker) for s in specs if s.marker.exists()]
         record["stages"][stage.name] = runrecord.summarize_stage(
             markers, len(specs), failed, wall, nodes
         )

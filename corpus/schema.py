@@ -6,7 +6,6 @@ can be read by any later stage, by Hugging Face `datasets` and by datatrove's Pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -140,10 +139,6 @@ def empty_doc(**fields: Any) -> dict[str, Any]:
     row = dict.fromkeys(DOC_SCHEMA.names)
     row.update(fields)
     return row
-
-
-def docs_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(list(rows), schema=DOC_SCHEMA)
 
 
 def ledger_row(stage: str, reason: str, doc: dict[str, Any] | None = None, **fields: Any) -> dict:

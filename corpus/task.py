@@ -8,7 +8,6 @@ built and set up once per worker process and reused by later tasks (models load 
 from __future__ import annotations
 
 import functools
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,7 +74,3 @@ def _drain(ctx: Context, ledger: AtomicParquetWriter) -> None:
     for row in ctx.ledger:
         ledger.write(row)
     ctx.ledger.clear()
-
-
-def read_marker(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text())

@@ -6,21 +6,38 @@ import json
 import shutil
 from pathlib import Path
 
+import click
 import pyarrow.parquet as pq
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from corpus.cli.app import app
 from pipelines.lid_model import default_model_path
 
 runner = CliRunner()
-COMMANDS = ["run", "extract", "langid", "filter", "dedup", "demo", "status", "presets"]
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_explains_itself(command: str):
-    result = runner.invoke(app, [command, "--help"])
-    assert result.exit_code == 0
+def _commands(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command of `leam`, groups' sub-commands included, read from the app itself."""
+    subs = getattr(command, "commands", {})
+    if not subs:
+        return [path]
+    return [p for name, sub in sorted(subs.items()) for p in _commands(sub, (*path, name))]
+
+
+COMMANDS = _commands(typer.main.get_command(app))
+
+
+def test_the_command_list_is_complete():
+    assert {"run", "crawl", "audit", "verify", "train"} <= {c[0] for c in COMMANDS}
+    assert ("manifests", "diff") in COMMANDS and ("tokenizer", "eval") in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_explains_itself(command: tuple[str, ...]):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
     assert "Usage" in result.output and len(result.output) > 300
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from corpus import runrecord
+from corpus.languages import language_name
 from corpus.rundir import RunDir
 
 MAX_SIGNAL_ROWS = 50_000  # documents read for the signal distributions
@@ -154,6 +155,18 @@ def collect(run_dir: RunDir, samples_per_filter: int = 5, seed: int = 0) -> Audi
         for name, s in record["stages"].items()
     ]
     return Audit(record["run_id"], record, filters, reconciliation)
+
+
+def language_rows(audit: FilterAudit) -> list[list[str]]:
+    """The per-language table of both reports: lang, language, in, removed (or would be
+    removed in annotate mode), % removed; then the `all` row."""
+
+    def row(lang: str, name: str, c: dict[str, int]) -> list[str]:
+        n, gone = c.get("in", 0), c.get("removed", 0) or c.get("would_remove", 0)
+        return [lang, name, str(n), str(gone), f"{100 * gone / n:.1f}" if n else "0.0"]
+
+    rows = [row(lang, language_name(lang), c) for lang, c in audit.by_lang.items()]
+    return [*rows, row("all", "", audit.totals())]
 
 
 def removal_rates(audit: FilterAudit) -> list[tuple[str, float]]:

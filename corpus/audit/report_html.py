@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from corpus.audit.collect import Audit, FilterAudit, removal_rates
+from corpus.audit.collect import Audit, FilterAudit, language_rows, removal_rates
 from corpus.audit.svg import bar_chart, histogram
-from corpus.languages import language_name
 
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -33,23 +32,14 @@ def _table(header: list[str], rows: list[list[str]], cls: str) -> str:
 
 def _filter_section(f: FilterAudit) -> str:
     m = f.manifest
-    rows = []
-    for lang, c in f.by_lang.items():
-        n, gone = c.get("in", 0), c.get("removed", 0) or c.get("would_remove", 0)
-        pct = f"{100 * gone / n:.1f}" if n else "0.0"
-        rows.append([lang, language_name(lang), str(n), str(gone), pct])
     t = f.totals()
-    gone = t["removed"] or t["would_remove"]
-    rows.append(
-        ["all", "", str(t["in"]), str(gone), f"{100 * gone / t['in']:.1f}" if t["in"] else "0.0"]
-    )
     head = "would remove" if t["would_remove"] and not t["removed"] else "removed"
     parts = [
         f'<section class="filter" id="filter-{escape(f.id)}">',
         f"<h2>{escape(f.id)} <small>v{m['version']} · {escape(m['category'])} · "
         f"{escape(m['action'])}</small></h2>",
         f"<p>sha256 <code>{m['sha256']}</code></p>",
-        _table(["lang", "language", "in", head, "%"], rows, "by-language"),
+        _table(["lang", "language", "in", head, "%"], language_rows(f), "by-language"),
     ]
     if f.reasons:
         reasons = [[r, str(n)] for r, n in sorted(f.reasons.items(), key=lambda x: -x[1])]

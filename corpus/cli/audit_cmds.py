@@ -9,13 +9,12 @@ import typer
 from rich.console import Console
 
 from corpus.cli import options
-from corpus.rundir import RunDir
 
 out = Console()
 
 
 def audit(
-    run: Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")],
+    run: options.Run,
     runs_dir: options.RunsDir = Path("runs"),
     output: Annotated[
         Path | None,
@@ -40,9 +39,9 @@ def audit(
     from corpus.audit.report_html import render_html
     from corpus.audit.report_md import render_markdown
 
-    root = Path(run) if Path(run).is_dir() else runs_dir / run
-    report = collect(RunDir(root), samples_per_filter=samples, seed=seed)
-    html_path = output or root / "audit.html"
+    run_dir = options.run_dir(run, runs_dir)
+    report = collect(run_dir, samples_per_filter=samples, seed=seed)
+    html_path = output or run_dir.root / "audit.html"
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(render_html(report), encoding="utf-8")
     md_path = html_path.with_suffix(".md")

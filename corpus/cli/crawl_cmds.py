@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -134,13 +133,13 @@ def crawl(
         backoff_s=backoff,
         allow_private=allow_private,
     )
-    run_id = run_id or f"crawl-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    run_id = run_id or options.default_run_id("crawl")
     run_dir = RunDir(runs_dir / run_id)
     record = crawl_into(
         run_dir, run_id, [*found, *(url or [])], sitemap or [], opts, workers, ray_address, quiet
     )
     out.print(crawl_table(record))
-    console.print(f"next: leam run eu24 {run_dir.root / 'crawl' / 'warc'} --run-id {run_id}")
+    console.print(f"next: leam run eu24 {run_dir.crawl_warc} --run-id {run_id}")
 
 
 def crawl_into(

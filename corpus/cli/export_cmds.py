@@ -43,17 +43,6 @@ def _bars(progress: Progress) -> Callable[[int], Callable[[], None]]:
     return start_pass
 
 
-def _weights(specs: list[str]) -> dict[str, float] | None:
-    weights: dict[str, float] = {}
-    for spec in specs:
-        lang, _, value = spec.partition("=")
-        try:
-            weights[lang] = float(value)
-        except ValueError:
-            raise typer.BadParameter(f"{spec!r}: expected LANG=WEIGHT, e.g. mt=0.05") from None
-    return weights or None
-
-
 @app.command()
 def megatron(
     source: Annotated[
@@ -108,7 +97,7 @@ def megatron(
     run_root = shards_dir.parent
     tokenizer = tokenizer or run_root / "tokenizer"
     out_dir = output or run_root / "megatron"
-    spec = ExportSpec(tokenizer, eos_token, alpha, _weights(weight or []),
+    spec = ExportSpec(tokenizer, eos_token, alpha, options.lang_weights(weight or []),
                       tuple(language) if language else None)  # fmt: skip
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
     bars = Progress(TextColumn("[bold]{task.description:<10}"), BarColumn(),

@@ -1,11 +1,15 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, and what their values mean, defined once."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:  # pyarrow, through corpus.rundir: `leam train` under torchrun goes without
+    from corpus.rundir import RunDir
 
 RunsDir = Annotated[
     Path, typer.Option("--runs-dir", help="Folder that holds run directories.", show_default=True)
@@ -18,6 +22,13 @@ RunId = Annotated[
         "(finished tasks are skipped). Default: <pipeline>-<UTC time>.",
     ),
 ]
+
+
+def default_run_id(name: str) -> str:
+    """RunId's default: <name>-<UTC time>, e.g. eu24-20250101T120000Z."""
+    return f"{name}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+
+
 Workers = Annotated[
     int, typer.Option("--workers", "-w", min=1, help="Tasks in flight at once (local: CPUs used).")
 ]
@@ -41,3 +52,23 @@ LidModel = Annotated[
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+Run = Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")]
+
+
+def run_dir(run: str, runs_dir: Path) -> RunDir:
+    """The run a `Run` argument names: a folder as given, else <runs-dir>/<run>."""
+    from corpus.rundir import RunDir
+
+    return RunDir(Path(run) if Path(run).is_dir() else runs_dir / run)
+
+
+def lang_weights(specs: list[str]) -> dict[str, float] | None:
+    """Repeated `--weight LANG=W` values as {lang: weight}; None when none were given."""
+    weights: dict[str, float] = {}
+    for spec in specs:
+        lang, _, value = spec.partition("=")
+        try:
+            weights[lang] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"{spec!r}: expected LANG=WEIGHT, e.g. mt=0.05") from None
+    return weights or None

@@ -18,17 +18,15 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-Run = Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")]
-
 
 def _load(run: str, runs_dir: Path) -> tuple[RunDir, dict]:
-    run_dir = RunDir(Path(run) if Path(run).is_dir() else runs_dir / run)
+    run_dir = options.run_dir(run, runs_dir)
     return run_dir, runrecord.load(run_dir)
 
 
 @app.command("ai-act")
 def ai_act(
-    run: Run,
+    run: options.Run,
     runs_dir: options.RunsDir = Path("runs"),
     sme: Annotated[
         bool | None,
@@ -56,7 +54,7 @@ def ai_act(
 
 
 @app.command()
-def datasheet(run: Run, runs_dir: options.RunsDir = Path("runs")) -> None:
+def datasheet(run: options.Run, runs_dir: options.RunsDir = Path("runs")) -> None:
     """Rewrite the dataset card (shards/README.md, Hugging Face Hub front matter) and
     shards/stats.json from the run's record, e.g. after token counts were added."""
     from corpus.publish.outputs import shard_options, write_datasheet  # see audit_cmds

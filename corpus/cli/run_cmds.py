@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from corpus import runrecord
 from corpus.cli import options, tables
 from corpus.config import Pipeline, load_pipeline, with_params
 from corpus.progress import PipelineProgress
-from corpus.rundir import CRAWL_DIR, CRAWL_WARC_DIR, RunDir
+from corpus.rundir import RunDir
 from corpus.runner import expand_inputs, run_pipeline
 from corpus.runtime import Runtime, RuntimeOptions
 from pipelines.registry import stage_class
@@ -44,7 +43,7 @@ def execute(
 ) -> dict:
     """Run or resume a pipeline and print its summary; exit 1 if a task failed for good."""
     files = expand_inputs(inputs)
-    run_id = run_id or f"{pipeline.name}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    run_id = run_id or options.default_run_id(pipeline.name)
     run_dir = RunDir(runs_dir / run_id)
     console.print(f"run [bold]{run_id}[/]: {len(files)} input file(s) → {run_dir.root}")
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
@@ -224,17 +223,17 @@ def demo(
     from corpus.cli.crawl_cmds import crawl_into, crawl_table
     from pipelines.crawl.demosite import DemoSite, demo_options
 
-    run_dir = runs_dir / "demo"
-    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir = RunDir(runs_dir / "demo")
+    shutil.rmtree(run_dir.root, ignore_errors=True)
     runtime = Runtime(RuntimeOptions(workers=workers))  # one Ray start for crawl and pipeline
     try:
         with DemoSite() as site:
             console.print(f"demo site: {site.pages} pages on {len(site.seeds)} local hosts")
             record = crawl_into(
-                RunDir(run_dir), "demo", site.seeds, [], demo_options(), workers, None, quiet
+                run_dir, "demo", site.seeds, [], demo_options(), workers, None, quiet
             )
         out.print(crawl_table(record))
-        warcs = [str(run_dir / CRAWL_DIR / CRAWL_WARC_DIR)]
+        warcs = [str(run_dir.crawl_warc)]
         execute(load_pipeline("eu24"), warcs, runs_dir, "demo", workers, None, quiet)
     finally:
         runtime.shutdown()

@@ -13,20 +13,20 @@ from rich.console import Console
 from corpus import runrecord
 from corpus.cli import options, tables
 from corpus.config import load_pipeline, preset_names
-from corpus.rundir import RunDir
+from corpus.rundir import read_json
 
 out = Console()
 
 
 def status(
-    run: Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")],
+    run: options.Run,
     runs_dir: options.RunsDir = Path("runs"),
     as_json: Annotated[bool, typer.Option("--json", help="Print run.json as it is.")] = False,
 ) -> None:
     """Show a run's record: per stage tasks, documents in/out/rejected, CPU and wall time;
     for a sharded run also documents, words, bytes, shards and top domain per language."""
-    root = Path(run) if Path(run).is_dir() else runs_dir / run
-    record = runrecord.load(RunDir(root))
+    run_dir = options.run_dir(run, runs_dir)
+    record = runrecord.load(run_dir)
     if as_json:
         out.print_json(json.dumps(record))
         return
@@ -37,9 +37,9 @@ def status(
     out.print(tables.stage_table(record))
     if record["stages"]:
         out.print(tables.language_table(record))
-    stats = RunDir(root).shards / "stats.json"
+    stats = run_dir.shards / "stats.json"
     if stats.exists():  # a sharded run: what it published, per language
-        out.print(tables.shards_table(json.loads(stats.read_text())))
+        out.print(tables.shards_table(read_json(stats)))
     for line in tables.failures(record):
         out.print(f"[red]failed[/] {line}", soft_wrap=True, highlight=False)
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from corpus.cli import options
 from corpus.languages import language_name
 from corpus.rundir import read_json
 from tokenizer import hf_files
@@ -63,21 +64,6 @@ def _named(specs: list[str]) -> dict[str, Path]:
             name += "'"
         named[name] = p
     return named
-
-
-def _weights(specs: list[str]) -> dict[str, float] | None:
-    if not specs:
-        return None
-    weights = {}
-    for spec in specs:
-        lang, sep, value = spec.partition("=")
-        try:
-            weights[lang] = float(value)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise typer.BadParameter(f"{spec!r}: expected LANG=WEIGHT, e.g. mt=0.05")
-    return weights
 
 
 def _fail(err: Exception) -> typer.Exit:
@@ -176,7 +162,7 @@ def train(
     try:
         sample = SampleSpec(
             alpha=alpha,
-            weights=_weights(weight or []),
+            weights=options.lang_weights(weight or []),
             max_chars=max_chars,
             max_doc_chars=max_doc_chars,
             heldout=heldout,
@@ -192,9 +178,9 @@ def train(
             special_tokens=tuple(special_token or ()),
             max_token_length=max_token_length,
         )
-        options = EvalOptions(parallel, _named(compare or []), count_tokens=count_tokens)
+        eval_options = EvalOptions(parallel, _named(compare or []), count_tokens=count_tokens)
         console.print(f"training {default_name(spec)} on {shards_dir} → {output}")
-        record = build_tokenizer(shards_dir, output, sample, spec, options)
+        record = build_tokenizer(shards_dir, output, sample, spec, eval_options)
     except ValueError as err:
         raise _fail(err) from None
     _print_report(read_json(output / "eval" / "report.json"))

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from corpus.cli import options
 from trainer.config import PRESETS, TrainConfigError, load_config, parse_overrides
 
 console = Console(stderr=True)
@@ -36,7 +37,7 @@ def train(
         Path | None, typer.Option("--config", exists=True, dir_okay=False, help="A YAML file.")
     ] = None,
     preset: Annotated[str, typer.Option(help=f"Starting values: {', '.join(PRESETS)}.")] = "tiny",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: options.Quiet = False,
 ) -> None:
     """Train a GPT on Megatron token files: loss, lr, grad norm, tokens/s per iteration,
     validation loss per language, checkpoints that resume exactly.

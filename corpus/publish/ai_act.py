@@ -85,7 +85,7 @@ def listed_domains(count: int, sme: bool) -> int:
 
 def top_domains(run_dir: RunDir, sme: bool) -> dict[str, Any]:
     """Domains ranked by the bytes of text they contribute to the corpus, all languages."""
-    table = pq.read_table(run_dir.reports / "domains.parquet")
+    table = pq.read_table(run_dir.domains)
     by_domain = table.group_by("domain").aggregate([("bytes", "sum"), ("docs", "sum")])
     by_domain = by_domain.sort_by([("bytes_sum", "descending"), ("domain", "ascending")])
     total = sum(by_domain.column("bytes_sum").to_pylist()) or 1

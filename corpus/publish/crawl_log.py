@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 import fsspec
@@ -27,10 +26,6 @@ from corpus.rundir import RunDir
 OPT_OUT = ("reserved", "disallowed")  # decisions that honour a rights holder's opt-out
 RECORDS_READ = 20  # records read from the head of each input WARC for its crawler's name
 FILES_READ = 20  # input files read for it (evenly spread over the inputs)
-
-
-def crawl_log_dir(run_dir: RunDir) -> Path:
-    return run_dir.crawl_log
 
 
 @dataclass
@@ -62,7 +57,7 @@ def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
 
 def read_crawl_log(run_dir: RunDir) -> CrawlLog | None:
     """Figures of the crawl log, or None when the run has none."""
-    folder = crawl_log_dir(run_dir)
+    folder = run_dir.crawl_log
     files = (
         sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith("."))
         if folder.is_dir()

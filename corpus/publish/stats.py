@@ -114,7 +114,7 @@ def build_stats(run_dir: RunDir, record: dict[str, Any]) -> dict[str, Any]:
     tokens_by_lang, tokenizer = token_counts(
         run_dir, {lang: f["docs"] for lang, f in prepared["languages"].items()}
     )
-    domains = pq.read_table(run_dir.reports / "domains.parquet")
+    domains = pq.read_table(run_dir.domains)
     languages: dict[str, dict[str, Any]] = {}
     for lang, f in prepared["languages"].items():
         mine = domains.filter(pc.equal(domains.column("lang"), lang))  # largest first
