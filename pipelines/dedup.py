@@ -123,12 +123,10 @@ class DedupStage:
         refs, offset = [], 0
         for folder in self.params.previous:
             saved = read_index_config(folder)
-            mine = {**config.__dict__, "kinds": list(config.kinds)}
             for key in ("num_perm", "seed", "ngram", "threshold", "per_language", "buckets"):
-                if saved[key] != mine[key]:
-                    raise ValueError(
-                        f"{folder}: index built with {key}={saved[key]}, not {mine[key]}"
-                    )
+                mine = getattr(config, key)
+                if saved[key] != mine:
+                    raise ValueError(f"{folder}: index built with {key}={saved[key]}, not {mine}")
             for part in sorted((folder / "parts").iterdir()):
                 n = int((part / "_DONE").read_text())
                 refs.append(PartRef(part, offset, n))
@@ -154,14 +152,10 @@ class DedupStage:
             if decision["keep"]:
                 yield ctx.kept(doc)
             else:
-                kind, kept, size = decision["kind"], decision["kept_id"], decision["size"]
-                detail = f"{kind} duplicate of {kept} ({size} in cluster)"
+                kept = decision["kept_id"]
+                detail = f"{decision['kind']} duplicate of {kept} ({decision['size']} in cluster)"
                 ctx.reject(
-                    "duplicate",
-                    doc,
-                    detail=detail,
-                    dup_cluster=decision["cluster"],
-                    dup_of=decision["kept_id"],
+                    "duplicate", doc, detail=detail, dup_cluster=decision["cluster"], dup_of=kept
                 )
 
 

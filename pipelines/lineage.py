@@ -21,9 +21,9 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.megatron_tokenize import LINEAGE_SUFFIX
 from trainer.indexed import IndexReader, idx_path
 
-LINEAGE_SUFFIX = ".lineage.parquet"
 WORK = "_work"  # scratch folders hold partial copies: never an answer
 
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-DEFAULT_ALPHA = 0.3
+from tokenizer.sample import SampleSpec
+from tokenizer.sample import temperature_weights as sample_temperature_weights
+
+DEFAULT_ALPHA = SampleSpec.alpha  # the tokenizer's sample and the blend mix alike
 # Held-out tokens to aim for in each of validation and test: enough for a stable loss
 # estimate, a small share of a large corpus.
 EVAL_TOKENS = 10_000_000
@@ -26,13 +29,11 @@ SPLIT_MIN, SPLIT_MAX = 0.001, 0.05  # the held-out share per split stays between
 
 
 def temperature_weights(tokens: dict[str, int], alpha: float) -> dict[str, float]:
-    """q_l ∝ p_l^α over the languages that have tokens."""
+    """q_l ∝ p_l^α (the tokenizer sample's formula) over the languages that have tokens."""
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
-    total = sum(tokens.values())
-    scaled = {lang: (n / total) ** alpha for lang, n in tokens.items() if n > 0}
-    norm = sum(scaled.values())
-    return {lang: v / norm for lang, v in sorted(scaled.items())}
+    shares = sample_temperature_weights(tokens, alpha)
+    return {lang: q for lang, q in sorted(shares.items()) if tokens[lang] > 0}
 
 
 def explicit_weights(tokens: dict[str, int], weights: dict[str, float]) -> dict[str, float]:
@@ -59,9 +60,10 @@ def suggest_split(total_tokens: int) -> tuple[str, str]:
     return split, reason
 
 
-def data_path(weights: dict[str, float], prefixes: dict[str, str]) -> str:
-    """Megatron-LM's `--data-path` value: weight and prefix pairs."""
-    return " ".join(f"{weights[lang]:.6f} {prefixes[lang]}" for lang in sorted(weights))
+def data_args(weights: dict[str, float], prefixes: dict[str, str]) -> list[str]:
+    """Megatron-LM's weight and prefix pairs, one per language: `--data-path` takes them
+    joined by spaces, `--data-args-path` a file of them."""
+    return [f"{weights[lang]:.6f} {prefixes[lang]}" for lang in sorted(weights)]
 
 
 def blend(
@@ -93,7 +95,7 @@ def blend(
         "total_tokens": total,
         "languages": languages,
         "left_out": sorted(set(tokens) - set(chosen)),
-        "data_path": data_path(chosen, prefixes),
+        "data_path": " ".join(data_args(chosen, prefixes)),
         "split": split,
         "split_reason": split_reason,
     }

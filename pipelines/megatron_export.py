@@ -27,8 +27,9 @@ from corpus.publish.manifest import NAME as MANIFEST_NAME
 from corpus.publish.manifest import file_sha256
 from corpus.rundir import read_json, write_json_atomic, write_text_atomic
 from corpus.stage import ParallelMap
-from pipelines.megatron_blend import DEFAULT_ALPHA, blend
+from pipelines.megatron_blend import DEFAULT_ALPHA, blend, data_args
 from pipelines.megatron_tokenize import (
+    LINEAGE_SUFFIX,
     MergeJob,
     PartJob,
     TokenizerInfo,
@@ -37,13 +38,12 @@ from pipelines.megatron_tokenize import (
     tokenize_shard,
 )
 from tokenizer.shards import shard_files
+from trainer.data import BLEND, EXPORT
 
 FORMAT = "leam-megatron/1"
-RECORD = "export.json"
-BLEND = "blend.json"
 DATA_ARGS = "data-args.txt"
 SUFFIX = "_text_document"  # Megatron-LM's preprocess_data.py names prefixes so
-FILE_KINDS = (".bin", ".idx", ".lineage.parquet")
+FILE_KINDS = (".bin", ".idx", LINEAGE_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,8 @@ def export_megatron(
     prefixes = {lang: str((out_dir / prefix_name(lang)).resolve()) for lang in tokens}
     weights = blend(tokens, prefixes, spec.alpha, spec.weights)
     write_json_atomic(weights, out_dir / BLEND)
-    pairs = "\n".join(
-        f"{w['weight']:.6f} {prefixes[lang]}" for lang, w in weights["languages"].items()
-    )
-    write_text_atomic(pairs + "\n", out_dir / DATA_ARGS)
+    chosen = {lang: w["weight"] for lang, w in weights["languages"].items()}
+    write_text_atomic("\n".join(data_args(chosen, prefixes)) + "\n", out_dir / DATA_ARGS)
 
     new_tokens = sum(p["tokens"] for p in parts if not p["skipped"])
     record = {
@@ -123,7 +121,7 @@ def export_megatron(
         "data_path": weights["data_path"],
         "split": weights["split"],
     }
-    write_json_atomic(record, out_dir / RECORD)
+    write_json_atomic(record, out_dir / EXPORT)
     return record
 
 
@@ -179,7 +177,7 @@ def _per_language(
 
 
 def _previous(out_dir: Path) -> dict[str, Any]:
-    path = out_dir / RECORD
+    path = out_dir / EXPORT
     return read_json(path) if path.is_file() else {}
 
 

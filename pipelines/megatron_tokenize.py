@@ -15,7 +15,6 @@ index cannot use empty sequences.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -29,13 +28,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tokenizers import Tokenizer
 
+from corpus.publish.manifest import file_sha256
 from corpus.rundir import TMP_PREFIX, write_json_atomic
 from corpus.schema import SOURCE_TYPE
+from tokenizer.hf_files import CONFIG_JSON, TOKENIZER_JSON
 from trainer.indexed import IndexedDatasetBuilder, IndexReader, bin_path, dtype_for_vocab, idx_path
 
 # Tried in order when neither the caller nor tokenizer_config.json names the EOS token.
 EOS_CANDIDATES = ("</s>", "<|endoftext|>", "<|end_of_text|>", "<eos>", "<|im_end|>")
 SHARD_COLUMNS = ["id", "text", "url", "source"]
+LINEAGE_SUFFIX = ".lineage.parquet"  # beside a token file's .bin and .idx
 
 # One row per document of a token file, row i = document (sequence) i.
 LINEAGE_SCHEMA = pa.schema(
@@ -73,11 +75,11 @@ def resolve_tokenizer(path: Path, eos_token: str | None = None) -> TokenizerInfo
     transformers and Megatron-LM's HuggingFaceTokenizer use it), the first of
     EOS_CANDIDATES in the vocabulary.
     """
-    file = path / "tokenizer.json" if path.is_dir() else path
+    file = path / TOKENIZER_JSON if path.is_dir() else path
     if not file.is_file():
-        raise FileNotFoundError(f"{path}: no tokenizer.json (train one: leam tokenizer train)")
+        raise FileNotFoundError(f"{path}: no {TOKENIZER_JSON} (train one: leam tokenizer train)")
     tok = Tokenizer.from_file(str(file))
-    eos = eos_token or _configured_eos(file.parent / "tokenizer_config.json")
+    eos = eos_token or _configured_eos(file.parent / CONFIG_JSON)
     if eos is None:
         eos = next((t for t in EOS_CANDIDATES if tok.token_to_id(t) is not None), None)
     if eos is None or tok.token_to_id(eos) is None:
@@ -85,7 +87,7 @@ def resolve_tokenizer(path: Path, eos_token: str | None = None) -> TokenizerInfo
     vocab = tok.get_vocab_size(with_added_tokens=True)
     return TokenizerInfo(
         path=str(file.resolve()),
-        sha256=hashlib.sha256(file.read_bytes()).hexdigest(),
+        sha256=file_sha256(file),
         vocab_size=vocab,
         eos_token=eos,
         eos_id=tok.token_to_id(eos),
@@ -135,7 +137,7 @@ def tokenize_shard(job: PartJob) -> dict[str, Any]:
     encode = getattr(tok, "encode_batch_fast", tok.encode_batch)  # no offsets: faster
     eos = job.tokenizer.eos_id
     builder = IndexedDatasetBuilder(bin_path(tmp), np.dtype(job.tokenizer.dtype))
-    lineage = pq.ParquetWriter(f"{tmp}.lineage.parquet", LINEAGE_SCHEMA, compression="zstd")
+    lineage = pq.ParquetWriter(lineage_path(tmp), LINEAGE_SCHEMA, compression="zstd")
     row = docs = empty = tokens = 0
     for batch in pq.ParquetFile(job.shard).iter_batches(
         columns=SHARD_COLUMNS, batch_size=job.batch_docs
@@ -157,7 +159,7 @@ def tokenize_shard(job: PartJob) -> dict[str, Any]:
         tokens += len(flat)
     builder.finalize(idx_path(tmp))
     lineage.close()
-    os.replace(f"{tmp}.lineage.parquet", f"{prefix}.lineage.parquet")
+    os.replace(lineage_path(tmp), lineage_path(prefix))
     os.replace(bin_path(tmp), bin_path(prefix))
     os.replace(idx_path(tmp), idx_path(prefix))
     done = {
@@ -190,6 +192,10 @@ def _lineage_rows(
     )
 
 
+def lineage_path(prefix: str | Path) -> Path:
+    return Path(f"{prefix}{LINEAGE_SUFFIX}")
+
+
 @dataclass(frozen=True)
 class MergeJob:
     lang: str
@@ -204,17 +210,17 @@ def merge_language(job: MergeJob) -> dict[str, Any]:
     tmp = prefix.with_name(f"{TMP_PREFIX}{os.getpid()}-{prefix.name}")
     builder = IndexedDatasetBuilder(bin_path(tmp), np.dtype(job.dtype))
     offset = 0
-    with pq.ParquetWriter(f"{tmp}.lineage.parquet", LINEAGE_SCHEMA, compression="zstd") as out:
+    with pq.ParquetWriter(lineage_path(tmp), LINEAGE_SCHEMA, compression="zstd") as out:
         for part in job.parts:
             builder.add_index(part)
-            table = pq.read_table(f"{part}.lineage.parquet", schema=LINEAGE_SCHEMA)
+            table = pq.read_table(lineage_path(part), schema=LINEAGE_SCHEMA)
             index = pc.add(table.column("index"), pa.scalar(offset, pa.int64()))
             out.write_table(table.set_column(0, "index", index))
             offset += table.num_rows
     count = builder.finalize(idx_path(tmp))
     if count != offset:
         raise RuntimeError(f"{job.lang}: {count} sequences but {offset} lineage rows")
-    os.replace(f"{tmp}.lineage.parquet", f"{prefix}.lineage.parquet")
+    os.replace(lineage_path(tmp), lineage_path(prefix))
     os.replace(bin_path(tmp), bin_path(prefix))
     os.replace(idx_path(tmp), idx_path(prefix))  # last: an .idx means the prefix is whole
     index = IndexReader(idx_path(prefix))

@@ -92,7 +92,7 @@ class ShardStage:
         start = time.perf_counter()
         languages = merge_figures(pmap(functools.partial(_profile, workdir=workdir), parts))
         domains = merge_domains(workdir, tasks)
-        write_row_groups_atomic([domains], DOMAIN_SCHEMA, run_dir.reports / "domains.parquet")
+        write_row_groups_atomic([domains], DOMAIN_SCHEMA, run_dir.domains)
         timings["profile_s"] = round(time.perf_counter() - start, 3)
 
         p = self.params

@@ -68,6 +68,12 @@ def _figures(table: pa.Table) -> dict[str, dict[str, Any]]:
     return figures
 
 
+def _sum_domains(table: pa.Table) -> pa.Table:
+    """docs and bytes summed per (domain, lang), as DOMAIN_SCHEMA."""
+    grouped = table.group_by(["domain", "lang"]).aggregate([("docs", "sum"), ("bytes", "sum")])
+    return grouped.rename_columns(DOMAIN_SCHEMA.names).cast(DOMAIN_SCHEMA)
+
+
 def _domains(table: pa.Table) -> pa.Table:
     sized = pa.table(
         {
@@ -77,8 +83,7 @@ def _domains(table: pa.Table) -> pa.Table:
             "bytes": text_bytes(table).cast(pa.int64()),
         }
     )
-    grouped = sized.group_by(["domain", "lang"]).aggregate([("docs", "sum"), ("bytes", "sum")])
-    return grouped.rename_columns(["domain", "lang", "docs", "bytes"]).cast(DOMAIN_SCHEMA)
+    return _sum_domains(sized)
 
 
 def profile_part(task: str, path: str, workdir: Path) -> dict[str, dict[str, Any]]:
@@ -120,10 +125,5 @@ def merge_domains(workdir: Path, tasks: list[str]) -> pa.Table:
     tables = [pq.read_table(workdir / "profile" / f"{t}.domains.parquet") for t in tasks]
     if not tables:
         return DOMAIN_SCHEMA.empty_table()
-    merged = (
-        pa.concat_tables(tables)
-        .group_by(["domain", "lang"])
-        .aggregate([("docs", "sum"), ("bytes", "sum")])
-    )
-    merged = merged.rename_columns(["domain", "lang", "docs", "bytes"]).cast(DOMAIN_SCHEMA)
+    merged = _sum_domains(pa.concat_tables(tables))
     return merged.sort_by([("bytes", "descending"), ("domain", "ascending"), ("lang", "ascending")])

@@ -10,7 +10,6 @@ the sha256 says which tokenizer the figures belong to.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
+from corpus.publish.manifest import file_sha256
 from corpus.rundir import write_json_atomic
 from tokenizer.shards import iter_docs
 
@@ -51,7 +51,7 @@ def write_token_counts(
     languages = {lang: count_language(tok, paths) for lang, paths in files.items()}
     counts = {
         "tokenizer": os.path.relpath(tokenizer_file, shards_dir),
-        "tokenizer_sha256": hashlib.sha256(tokenizer_file.read_bytes()).hexdigest(),
+        "tokenizer_sha256": file_sha256(tokenizer_file),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "languages": languages,
         "total": {k: sum(v[k] for v in languages.values()) for k in ("docs", "bytes", "tokens")},

@@ -1,7 +1,7 @@
 """Megatron-LM's indexed dataset (MMIDIDX, version 1): the one place that specifies it.
 
-The export writes these files (pipelines.megatron) and the bundled trainer reads them; so do
-Megatron-LM and NeMo, without conversion. A dataset is a prefix with two files:
+The export writes these files (pipelines.megatron_tokenize) and the bundled trainer reads
+them; so do Megatron-LM and NeMo, without conversion. A dataset is a prefix with two files:
 
     <prefix>.bin   the token ids of every sequence, back to back, in the index's dtype
     <prefix>.idx   little-endian:
@@ -21,7 +21,7 @@ document_indices = 0, 1, ..., S. Tokens are uint16 when the vocabulary has fewer
 match what its preprocess_data.py would write. Lengths are int32 whatever the dtype, so a
 document may be longer than 65,535 tokens.
 
-Three small classes, as Megatron-LM has them: IndexWriter writes an .idx from its sections
+Small classes, as Megatron-LM has them: IndexWriter writes an .idx from its sections
 (streamed in chunks, so an index of any size takes bounded memory); IndexReader maps an .idx;
 IndexedDataset reads sequences through both files; IndexedDatasetBuilder appends documents or
 whole datasets to a .bin and finishes with the .idx. Only numpy: no torch is needed to
