@@ -30,7 +30,7 @@ from pathlib import Path
 from corpus.config import load_pipeline
 from corpus.schema import empty_doc
 from corpus.stage import Context
-from pipelines.extract import ExtractParams, _extractor
+from pipelines.extract import ExtractParams, build_extractor
 from pipelines.filter import FilterStage
 from pipelines.langid import LangIdStage
 from pipelines.sample_warc import SamplePage
@@ -96,7 +96,7 @@ def precision_recall(found: str, truth: str, lang: str) -> tuple[float, float]:
 
 
 def extract_all(variant: dict, sample: list[tuple[SamplePage, str]]) -> tuple[list, float]:
-    extract = _extractor(ExtractParams(**variant))
+    extract = build_extractor(ExtractParams(**variant))
     start = time.process_time()
     results = [extract(html, page.url) for page, html in sample]
     return results, (time.process_time() - start) / len(sample) * 1000

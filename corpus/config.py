@@ -81,7 +81,11 @@ class Pipeline:
         return cls(name, f"the {name} stage alone", (StageConfig(name, params),), "cli")
 
     def stage(self, name: str) -> StageConfig:
-        return next(s for s in self.stages if s.name == name)
+        for s in self.stages:
+            if s.name == name:
+                return s
+        names = ", ".join(s.name for s in self.stages)
+        raise KeyError(f"{self.source}: no stage {name!r} (it has {names})")
 
 
 def presets_dir() -> Path:

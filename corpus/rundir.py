@@ -72,6 +72,11 @@ class RunDir:
         return self.root / "shards"
 
     @property
+    def stats(self) -> Path:
+        """The corpus figures per language and stage (corpus/publish/stats.py)."""
+        return self.shards / "stats.json"
+
+    @property
     def crawl_log(self) -> Path:
         """The crawl log (Parquet, CRAWL_LOG_SCHEMA) of a run that crawled."""
         return self.root / CRAWL_DIR / CRAWL_LOG_DIR

@@ -134,6 +134,11 @@ def doc_id(url: str, record_id: str) -> str:
     return xxhash.xxh3_128_hexdigest(f"{url}\x00{record_id}".encode())
 
 
+def quality_map(doc: dict[str, Any]) -> dict[str, float]:
+    """A document's `quality` signals as a dict: Arrow maps read back as (key, value) pairs."""
+    return dict(doc.get("quality") or {})
+
+
 def empty_doc(**fields: Any) -> dict[str, Any]:
     """A document row with every schema field present (null unless given)."""
     row = dict.fromkeys(DOC_SCHEMA.names)

@@ -13,15 +13,11 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from corpus.schema import quality_map
 from filters.base import Doc, Drop, FilterParams, Signals, Threshold, Verdict, first_drop
 from filters.blocklist import host_and_parents
 
 SIGNAL = "tdm.reserved"  # set on the document by the stage that saw the reservation
-
-
-def _quality(doc: Doc) -> dict[str, float]:
-    q = doc.get("quality") or {}
-    return dict(q) if not isinstance(q, dict) else q  # Arrow maps read as (key, value) pairs
 
 
 class TdmReservationParams(FilterParams):
@@ -41,7 +37,7 @@ class TdmReservation:
         self.domains = {d.strip().lower().removeprefix("www.") for d in params.reserved_domains}
 
     def score(self, doc: Doc) -> Signals:
-        flagged = _quality(doc).get(SIGNAL, 0.0) >= 1.0
+        flagged = quality_map(doc).get(SIGNAL, 0.0) >= 1.0
         host = (doc.get("domain") or "").lower()
         listed = bool(self.domains) and any(n in self.domains for n in host_and_parents(host))
         return {"reserved": float(flagged), "reserved_domain": float(listed)}

@@ -107,7 +107,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _extractor(p: ExtractParams) -> Extractor:
+def build_extractor(p: ExtractParams) -> Extractor:
     if p.extractor == "resiliparse":
         return Resiliparse(include_comments=p.include_comments, include_tables=p.include_tables)
     return Trafilatura(
@@ -129,7 +129,7 @@ class ExtractStage:
         self.params = params
         self._prefilter: FilterStage | None = None
         self._precheck: LanguagePrecheck | None = None
-        self._extract = _extractor(params)
+        self._extract = build_extractor(params)
 
     def setup(self) -> None:
         if self.params.language_precheck is not None:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, model_validator
 
+from corpus.schema import quality_map
 from corpus.stage import NO_LANG, Context, Doc, StageParams, pipeline_path, read_parquet_docs
 from filters.base import Filter
 from filters.manifest import Manifest
@@ -61,10 +62,6 @@ class FilterStageParams(StageParams):
         return self
 
 
-def _quality(doc: Doc) -> dict[str, float]:
-    return dict(doc.get("quality") or {})  # Arrow maps arrive as (key, value) pairs
-
-
 class FilterStage:
     name: ClassVar[str] = "filter"
     Params: ClassVar[type[StageParams]] = FilterStageParams
@@ -98,7 +95,7 @@ class FilterStage:
         """Runs the chain on one document; False when a filter dropped it (ledger written).
         Public so that extract can run URL-only filters before it extracts anything."""
         lang = doc.get("lang") or NO_LANG
-        quality = _quality(doc)
+        quality = quality_map(doc)
         for m in self.manifests:
             f = self._filter(m, lang)
             mode = "annotate" if self.params.annotate_only else m.action

@@ -37,7 +37,7 @@ def status(
     out.print(tables.stage_table(record))
     if record["stages"]:
         out.print(tables.language_table(record))
-    stats = run_dir.shards / "stats.json"
+    stats = run_dir.stats
     if stats.exists():  # a sharded run: what it published, per language
         out.print(tables.shards_table(read_json(stats)))
     for line in tables.failures(record):

@@ -42,11 +42,11 @@ def write_datasheet(run_dir: RunDir, record: dict[str, Any], options: PublishOpt
             f"the shards hold {rows:,} documents, the run record "
             f"{record['stages']['shard']['docs_out']:,}: rerun into a new run directory"
         )
-    write_json_atomic(stats, run_dir.shards / "stats.json")
+    write_json_atomic(stats, run_dir.stats)
     title = options.pretty_name or f"LEAM Corpus {record['run_id']}"
     readme = datasheet.render(stats, record, options.license, title)
     write_text_atomic(readme, run_dir.shards / "README.md")
-    return [run_dir.shards / "stats.json", run_dir.shards / "README.md"]
+    return [run_dir.stats, run_dir.shards / "README.md"]
 
 
 def write_ai_act(run_dir: RunDir, record: dict[str, Any], sme: bool) -> list[Path]:

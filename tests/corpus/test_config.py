@@ -120,3 +120,10 @@ def test_every_registered_stage_loads_under_its_own_name():
     assert all(stage_class(name).name == name for name in STAGE_NAMES)
     with pytest.raises(KeyError, match="unknown stage 'nope'"):
         stage_class("nope")
+
+
+def test_asking_a_pipeline_for_a_stage_it_lacks_names_what_it_has():
+    pipeline = load_pipeline("fineweb")
+    assert pipeline.stage("langid").params.default_threshold == 0.65
+    with pytest.raises(KeyError, match="no stage 'dedup' .it has extract, langid, filter."):
+        pipeline.stage("dedup")
