@@ -115,3 +115,11 @@ def test_filter_command_with_a_pinned_manifest(extracted: Path, tmp_path: Path):
     assert resolved["id"] == "gopher_quality" and len(resolved["sha256"]) == 64
     stage = record["stages"]["filter"]
     assert stage["reconciled"] and stage["docs_in"] > 0
+
+
+def test_error_messages_are_printed_as_written(capsys):
+    from corpus.cli import errors
+
+    exit_ = errors.fail("weights [de=2, fr] need LANG=W")
+    assert exit_.exit_code == 2
+    assert "error: weights [de=2, fr] need LANG=W" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from rich.console import Console
 from corpus.cli import (
     audit_cmds,
     crawl_cmds,
+    errors,
     export_cmds,
     manifest_cmds,
     report_cmds,
@@ -76,7 +77,7 @@ def main() -> None:
         Console(stderr=True).print("interrupted: run the same command again to resume")
         sys.exit(130)
     except KNOWN_ERRORS as err:
-        Console(stderr=True).print(f"[red]error:[/] {err}", highlight=False)
+        errors.show(err)
         if not os.environ.get("LEAM_DEBUG"):
             Console(stderr=True).print("(set LEAM_DEBUG=1 for the traceback)", style="dim")
         else:

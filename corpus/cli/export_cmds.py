@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from corpus.cli import options
+from corpus.cli.errors import fail
 from corpus.languages import language_name
 from corpus.rundir import read_json
 from corpus.runner import parallel_map
@@ -109,8 +110,7 @@ def megatron(
                 shards_dir, out_dir, spec, parallel_map(runtime, "export", _bars(bars))
             )
     except ValueError as err:
-        console.print(f"[red]error:[/] {err}", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(err) from None
     finally:
         runtime.shutdown()
     out.print(_table(record, read_json(out_dir / BLEND)))

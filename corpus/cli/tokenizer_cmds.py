@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corpus.cli import options
+from corpus.cli.errors import fail
 from corpus.languages import language_name
 from corpus.rundir import read_json
 from tokenizer import hf_files
@@ -64,11 +65,6 @@ def _named(specs: list[str]) -> dict[str, Path]:
             name += "'"
         named[name] = p
     return named
-
-
-def _fail(err: Exception) -> typer.Exit:
-    console.print(f"[red]error:[/] {err}", highlight=False)
-    return typer.Exit(2)
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -182,7 +178,7 @@ def train(
         console.print(f"training {default_name(spec)} on {shards_dir} → {output}")
         record = build_tokenizer(shards_dir, output, sample, spec, eval_options)
     except ValueError as err:
-        raise _fail(err) from None
+        raise fail(err) from None
     _print_report(read_json(output / "eval" / "report.json"))
     out.print(
         f"sample {record['sample']['bytes'] / 1e6:.1f} MB in {record['time_s']['train']:.1f} s "
@@ -236,7 +232,7 @@ def eval_cmd(
             held = heldout_texts(shard_files(resolve_shards_dir(shards)), sample, heldout_chars)
         report = evaluate(loaded, heldout=held, parallel=load_parallel(parallel))
     except ValueError as err:
-        raise _fail(err) from None
+        raise fail(err) from None
     write_report(report, output)
     _print_report(report)
     out.print(f"report: {output / 'report.md'}")

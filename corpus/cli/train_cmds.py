@@ -16,9 +16,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from corpus.cli import options
+from corpus.cli.errors import fail
 from trainer.config import PRESETS, TrainConfigError, load_config, parse_overrides
 
 console = Console(stderr=True)
@@ -51,18 +51,15 @@ def train(
     try:
         cfg = load_config(preset, config, parse_overrides(list(ctx.args)))
     except TrainConfigError as err:
-        console.print(f"[red]error:[/] {escape(str(err))}", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(err) from None
     if importlib.util.find_spec("torch") is None:
-        console.print(f"[red]error:[/] {escape(TORCH_HINT)}", highlight=False)
-        raise typer.Exit(2)
+        raise fail(TORCH_HINT)
     from trainer.train import train as run_training
 
     try:
         summary = run_training(cfg, export_dir, quiet=quiet)
     except ValueError as err:
-        console.print(f"[red]error:[/] {escape(str(err))}", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(err) from None
     if "first_loss" in summary:
         console.print(
             f"loss {summary['first_loss']} → {summary['last_loss']} after "
