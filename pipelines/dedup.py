@@ -26,6 +26,7 @@ from corpus.stage import Context, Doc, ParallelMap, StageParams, read_parquet_do
 from pipelines.dedup_cluster import cluster
 from pipelines.dedup_index import (
     EXACT,
+    KIND_NAMES,
     NEAR,
     URL,
     IndexConfig,
@@ -127,6 +128,10 @@ class DedupStage:
                 mine = getattr(config, key)
                 if saved[key] != mine:
                     raise ValueError(f"{folder}: index built with {key}={saved[key]}, not {mine}")
+            # a kind the old index lacks would match nothing there, silently
+            if missing := set(config.kinds) - set(saved["kinds"]):
+                names = ", ".join(KIND_NAMES[k] for k in sorted(missing))
+                raise ValueError(f"{folder}: index built without {names} keys")
             for part in sorted((folder / "parts").iterdir()):
                 n = int((part / "_DONE").read_text())
                 refs.append(PartRef(part, offset, n))

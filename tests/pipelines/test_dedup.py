@@ -146,3 +146,16 @@ def test_previous_index_with_other_parameters_is_refused(
         app, ["run", str(pipeline), corpus[1][0], "--runs-dir", str(tmp_path), "-q"]
     )
     assert result.exit_code != 0 and "num_perm" in str(result.exception)
+
+
+def test_previous_index_without_a_kind_this_run_looks_for_is_refused(
+    ray_local, corpus, tmp_path: Path
+):
+    old = _dedup(corpus[1][:1], tmp_path, "old", workers=1, url=False)
+    pipeline = tmp_path / "p.yaml"
+    stage = {"stage": "dedup", "params": {"previous": [str(old / "dedup" / "_work")]}}
+    pipeline.write_text(json.dumps({"name": "d", "stages": [stage]}))
+    result = runner.invoke(
+        app, ["run", str(pipeline), corpus[1][1], "--runs-dir", str(tmp_path), "-q"]
+    )
+    assert result.exit_code != 0 and "built without url keys" in str(result.exception)
