@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from corpus.stage import PIPELINE_DIR, StageParams
+from corpus.stage import PIPELINE_DIR, PIPELINE_STAGES, StageParams
 
 # What stages read that is not a previous stage's parts: the shards, the Megatron export.
 PUBLISHED_READS = ("shards", "export")
@@ -136,12 +136,12 @@ def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipelin
     except ValidationError as err:
         raise _errors(label, err) from None
     stages = []
+    context = {PIPELINE_DIR: folder, PIPELINE_STAGES: {e.stage: e.params for e in raw.stages}}
     for i, entry in enumerate(raw.stages):
         if entry.stage not in STAGE_NAMES:
             known = ", ".join(STAGE_NAMES)
             raise ConfigError(f"{label}: stages.{i}.stage: unknown stage {entry.stage!r} ({known})")
         try:
-            context = {PIPELINE_DIR: folder} if folder is not None else None
             params = stage_class(entry.stage).Params.model_validate(entry.params, context=context)
         except ValidationError as err:
             raise _errors(label, err, ("stages", i, "params")) from None

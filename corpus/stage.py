@@ -32,8 +32,10 @@ class StageParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# Validation-context key: the folder of the pipeline file being read (corpus.config sets it).
+# Validation-context keys (corpus.config sets them): the folder of the pipeline file being
+# read, and its stages' parameters as written, by stage name.
 PIPELINE_DIR = "pipeline_dir"
+PIPELINE_STAGES = "pipeline_stages"
 
 
 def pipeline_path(value: str | Path, info: ValidationInfo) -> Path:
@@ -44,6 +46,12 @@ def pipeline_path(value: str | Path, info: ValidationInfo) -> Path:
     path = Path(value)
     base = (info.context or {}).get(PIPELINE_DIR)
     return path if path.is_absolute() or base is None else Path(base) / path
+
+
+def sibling_params(info: ValidationInfo, stage: str) -> dict[str, Any] | None:
+    """Another stage's parameters as written in the same pipeline, None without that stage
+    (or without a pipeline file): for a setting that must agree with another stage's."""
+    return ((info.context or {}).get(PIPELINE_STAGES) or {}).get(stage)
 
 
 class Context:

@@ -18,11 +18,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, model_validator
 
 from corpus.languages import EU24
-from corpus.stage import StageParams
+from corpus.stage import StageParams, sibling_params
+from pipelines.langid import LangIdParams
 from pipelines.lid_model import normalize_for_lid, shared_model
 
 # Elements whose text is seldom the main text; `\b` keeps <a> from matching <article>.
@@ -35,14 +37,31 @@ _LANG_ATTR = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.
 
 
 class PrecheckParams(StageParams):
+    """Unless given here, `languages`, `variants` and `model` are those of the pipeline's
+    langid stage: what langid would keep, the check must never turn away."""
+
     languages: list[str] = Field(default_factory=lambda: list(EU24), description="targets")
     variants: list[str] = Field(
-        default_factory=list,
-        description="labels the langid stage counts for a target (its `variants`): never outside",
+        default_factory=list, description="labels langid counts for a target: never outside"
     )
     min_score: float = Field(0.9, gt=0, le=1, description="certainty needed to turn a page away")
     model: Path | None = Field(None, description="fastText model; default lid.176.ftz")
     max_chars: int = Field(3000, gt=0, description="characters of page text given to the model")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_langid(cls, data: Any, info: ValidationInfo) -> Any:
+        written = sibling_params(info, "langid")
+        if not isinstance(data, dict) or written is None:
+            return data
+        langid = LangIdParams.model_validate(written, context=info.context)
+        merged = sorted({label for labels in langid.variants.values() for label in labels})
+        return {
+            "languages": langid.languages,
+            "variants": merged,
+            "model": langid.model,
+            **data,
+        }
 
 
 def cheap_text(page: str) -> str:

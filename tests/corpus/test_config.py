@@ -12,7 +12,9 @@ from corpus.config import (
     presets_dir,
     with_params,
 )
+from corpus.languages import EU24
 from filters.manifest import bundled_dir, load_set
+from pipelines.lid_precheck import PrecheckParams
 
 GOOD = """
 name: t
@@ -127,3 +129,20 @@ def test_asking_a_pipeline_for_a_stage_it_lacks_names_what_it_has():
     assert pipeline.stage("langid").params.default_threshold == 0.65
     with pytest.raises(KeyError, match=r"no stage 'dedup' \(it has extract, langid, filter\)"):
         pipeline.stage("dedup")
+
+
+def test_the_language_precheck_takes_what_langid_keeps():
+    def precheck(extract_params: str, langid: str = "") -> PrecheckParams:
+        text = (
+            "name: p\nstages:\n"
+            f"  - {{stage: extract, params: {{language_precheck: {extract_params}}}}}\n"
+            + (f"  - {{stage: langid, params: {langid}}}\n" if langid else "")
+        )
+        return parse_pipeline(text, "p.yaml").stage("extract").params.language_precheck
+
+    langid = "{languages: [de, hr], variants: {hr: [sr, bs]}, model: m.ftz}"
+    derived = precheck("{}", langid)
+    assert (derived.languages, derived.variants, derived.model) == (["de", "hr"], ["bs", "sr"],
+                                                                    Path("m.ftz"))  # fmt: skip
+    assert precheck("{languages: [de]}", langid).languages == ["de"]  # given here: kept
+    assert precheck("{}").languages == list(EU24)  # no langid stage: the EU languages
