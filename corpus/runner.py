@@ -24,8 +24,9 @@ from corpus.runtime import Runtime
 from corpus.stage import ParallelMap
 from corpus.task import TaskSpec, ready_stage, run_task
 from pipelines.registry import stage_class
+from pipelines.warc import WARC_SUFFIXES
 
-INPUT_PATTERNS = ("*.warc", "*.warc.gz", "*.wet", "*.wet.gz", "*.parquet")
+INPUT_PATTERNS = tuple(f"*{suffix}" for suffix in (*WARC_SUFFIXES, ".parquet"))
 
 
 def expand_inputs(specs: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from typing import BinaryIO
 import fsspec
 from warcio.archiveiterator import ArchiveIterator
 
+WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")  # the files extract reads
 GZIP_MAGIC = b"\x1f\x8b\x08"
 WARC_MAGIC = b"WARC/1."
 DOCUMENT_TYPES = {"response", "resource", "conversion"}

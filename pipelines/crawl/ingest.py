@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import fsspec
 
-DUMP_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
+from pipelines.warc import WARC_SUFFIXES
+
 PATHS_SUFFIXES = (".paths", ".paths.gz")
 
 
 def _is_dump(path: str) -> bool:
-    return path.endswith(DUMP_SUFFIXES)
+    return path.endswith(WARC_SUFFIXES)
 
 
 def read_paths_list(url: str, prefix: str) -> list[str]:
