@@ -22,12 +22,18 @@ runner = CliRunner()
 LANGS = ["en", "fr", "sl"]
 
 
+def _parse(*names: str):
+    stages = [{"stage": name} for name in names]
+    return parse_pipeline(json.dumps({"name": "p", "stages": stages}), "p")
+
+
 def test_megatron_follows_shard_or_tokenizer():
-    stages = [{"stage": "shard"}, {"stage": "tokenizer"}, {"stage": "megatron"}]
-    parsed = parse_pipeline(json.dumps({"name": "p", "stages": stages}), "p")
+    parsed = _parse("shard", "tokenizer", "megatron")
     assert [s.name for s in parsed.stages] == ["shard", "tokenizer", "megatron"]
-    params = parsed.stage("megatron").params
-    assert params.tokenizer == "tokenizer"
+    assert parsed.stage("megatron").params.tokenizer == "tokenizer"
+    assert [s.name for s in _parse("shard", "megatron").stages] == ["shard", "megatron"]
+    with pytest.raises(ConfigError, match="shard writes no parts"):
+        _parse("shard", "langid")  # langid reads parts, which shard does not write
 
 
 def test_stage_takes_the_runs_tokenizer_folder(tmp_path: Path):
