@@ -21,13 +21,13 @@ from pathlib import Path
 
 from rich.console import Console
 
-from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir
-from corpus.runtime import Runtime, RuntimeOptions
-from pipelines.crawl.localsite import SiteServer, link_sites, multilingual_sites
-from pipelines.crawl.options import CrawlOptions
-from pipelines.crawl.runcrawl import run_crawl
-from pipelines.sample_warc import sample_pages
+from leam.corpus.progress import PipelineProgress
+from leam.corpus.rundir import RunDir
+from leam.corpus.runtime import Runtime, RuntimeOptions
+from leam.pipelines.crawl.localsite import SiteServer, link_sites, multilingual_sites
+from leam.pipelines.crawl.options import CrawlOptions
+from leam.pipelines.crawl.runcrawl import run_crawl
+from tests.sample_warc import sample_pages
 
 
 def crawl_once(root: Path, name: str, hosts: int, workers: int, copies: int) -> tuple[int, float]:

@@ -29,11 +29,11 @@ from pathlib import Path
 import psutil
 from datasketch import MinHash
 
-from corpus.rundir import write_parquet_atomic
-from corpus.schema import DOC_SCHEMA, doc_id, empty_doc
-from pipelines.dup_variants import variant
-from pipelines.minhash import MinHasher, shingle_hashes
-from pipelines.sample_warc import sample_pages
+from leam.corpus.rundir import write_parquet_atomic
+from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
+from leam.pipelines.dedup.minhash import MinHasher, shingle_hashes
+from tests.dup_variants import variant
+from tests.sample_warc import sample_pages
 
 PARTS = 8
 LEAM = str(Path(sys.executable).parent / "leam")

@@ -73,10 +73,10 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from corpus.config import presets_dir
-from corpus.languages import EU24
-from filters.blocklist import UT1_ASSET, datatrove_asset
-from pipelines.sample_warc import SamplePage, iter_chunks, render_html, sample_pages, write_response
+from leam.corpus.config import presets_dir
+from leam.corpus.languages import EU24
+from leam.filters.blocklist import UT1_ASSET, datatrove_asset
+from tests.sample_warc import SamplePage, iter_chunks, render_html, sample_pages, write_response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup_scaling import peak_rss  # bench/ is a folder of scripts, not a package
@@ -421,7 +421,7 @@ class _LocalFT176:
         if self._model is None:
             import fasttext
 
-            from pipelines.lid_model import default_model_path
+            from leam.pipelines.lid.model import default_model_path
 
             self._model = fasttext.load_model(str(default_model_path()))
         langs, scores = self._model.predict(doc.text.replace("\n", " "), k=-1)

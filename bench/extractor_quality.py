@@ -27,13 +27,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from corpus.config import load_pipeline
-from corpus.schema import empty_doc
-from corpus.stage import Context
-from pipelines.extract import ExtractParams, build_extractor
-from pipelines.filter import FilterStage
-from pipelines.langid import LangIdStage
-from pipelines.sample_warc import SamplePage
+from leam.corpus.config import load_pipeline
+from leam.corpus.schema import empty_doc
+from leam.corpus.stage import Context
+from leam.pipelines.extract.stage import ExtractParams, build_extractor
+from leam.pipelines.filter import FilterStage
+from leam.pipelines.lid.stage import LangIdStage
+from tests.sample_warc import SamplePage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from e2e import jaccard, mix_pages, portal_html  # bench/ is a folder of scripts, not a package

@@ -17,11 +17,11 @@ import importlib.util
 import time
 from collections import Counter
 
-from corpus.languages import EU24
-from corpus.stage import Context
-from filters.manifest import load_set
-from pipelines.filter import FilterStage, FilterStageParams
-from pipelines.sample_warc import sample_pages
+from leam.corpus.languages import EU24
+from leam.corpus.stage import Context
+from leam.filters.manifest import load_set
+from leam.pipelines.filter import FilterStage, FilterStageParams
+from tests.sample_warc import sample_pages
 
 CHAIN = [
     "pii_redaction", "tdm_reservation", "url_blocklist", "gopher_quality", "gopher_repetition",

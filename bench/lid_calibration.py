@@ -12,12 +12,12 @@ import sys
 import time
 from collections import Counter
 
-from corpus.config import load_pipeline
-from corpus.languages import EU24
-from pipelines.langid import LangIdParams
-from pipelines.lid_eval import evaluate, predict_all
-from pipelines.lid_model import LidModel
-from pipelines.sample_warc import sample_pages
+from leam.corpus.config import load_pipeline
+from leam.corpus.languages import EU24
+from leam.pipelines.lid.model import LidModel
+from leam.pipelines.lid.stage import LangIdParams
+from tests.lid_eval import evaluate, predict_all
+from tests.sample_warc import sample_pages
 
 GRID = [round(0.05 * i, 2) for i in range(2, 19)]
 

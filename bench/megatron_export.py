@@ -36,9 +36,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from corpus.schema import SHARD_SCHEMA, doc_id
-from pipelines.sample_warc import sample_pages
-from trainer.indexed import IndexedDataset
+from leam.corpus.schema import SHARD_SCHEMA, doc_id
+from leam.trainer.indexed import IndexedDataset
+from tests.sample_warc import sample_pages
 
 DATATROVE = """
 import sys, time

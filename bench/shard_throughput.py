@@ -19,9 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from corpus.rundir import write_parquet_atomic
-from corpus.schema import DOC_SCHEMA, doc_id, empty_doc
-from pipelines.sample_warc import iter_chunks, sample_pages
+from leam.corpus.rundir import write_parquet_atomic
+from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
+from tests.sample_warc import iter_chunks, sample_pages
 
 
 def _docs(n: int) -> list[dict]:

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from pipelines.sample_warc import iter_chunks, sample_pages, write_sample_warc
+from tests.sample_warc import iter_chunks, sample_pages, write_sample_warc
 
 
 def main() -> None:

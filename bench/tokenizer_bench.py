@@ -36,9 +36,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.languages import EU24
-from corpus.schema import SHARD_SCHEMA
-from pipelines.sample_warc import sample_pages
+from leam.corpus.languages import EU24
+from leam.corpus.schema import SHARD_SCHEMA
+from tests.sample_warc import sample_pages
 
 DOC_CHARS = 1200
 ROWS_PER_FILE = 20_000
@@ -88,9 +88,9 @@ def write_corpus(shards: Path, chars: dict[str, int], seed: int = 0) -> int:
 
 def _train(args: tuple[str, str, dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
     """One training in this (fresh) process: the training record."""
-    from tokenizer.build import EvalOptions, build_tokenizer
-    from tokenizer.sample import SampleSpec
-    from tokenizer.train import TrainSpec
+    from leam.tokenizer.build import EvalOptions, build_tokenizer
+    from leam.tokenizer.sample import SampleSpec
+    from leam.tokenizer.train import TrainSpec
 
     shards, out, sample, train = args
     return build_tokenizer(

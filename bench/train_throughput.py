@@ -17,10 +17,10 @@ from pathlib import Path
 
 import torch
 
-from pipelines.megatron_export import ExportSpec, export_megatron
+from leam.pipelines.megatron.export import ExportSpec, export_megatron
+from leam.trainer.config import load_config
+from leam.trainer.train import train
 from tests.megatron_data import train_tiny_tokenizer, write_sample_shards
-from trainer.config import load_config
-from trainer.train import train
 
 LANGS = ["de", "el", "en", "fr"]
 

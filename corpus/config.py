@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from corpus.stage import PIPELINE_DIR, PIPELINE_STAGES, StageParams
+from leam.corpus.stage import PIPELINE_DIR, PIPELINE_STAGES, StageParams
 
 # What stages read that is not a previous stage's parts: the shards, the Megatron export.
 PUBLISHED_READS = ("shards", "export")
@@ -90,7 +90,7 @@ class Pipeline:
 
 def presets_dir() -> Path:
     """pipelines/presets/ as installed: the preset files, and what they refer to."""
-    return Path(str(resources.files("pipelines") / "presets"))
+    return Path(str(resources.files("leam.pipelines") / "presets"))
 
 
 def preset_names() -> list[str]:
@@ -125,7 +125,7 @@ def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipelin
     """The validated pipeline; `folder` is where relative paths in its parameters start
     (None: the working directory)."""
     # the stages depend on corpus, not the reverse
-    from pipelines.registry import STAGE_NAMES, stage_class
+    from leam.pipelines.registry import STAGE_NAMES, stage_class
 
     try:
         data = yaml.safe_load(text)

@@ -16,15 +16,15 @@ from typing import Any
 
 import fsspec
 
-from corpus import runrecord
-from corpus.config import Pipeline
-from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir, read_json, task_name
-from corpus.runtime import Runtime
-from corpus.stage import ParallelMap
-from corpus.task import TaskSpec, ready_stage, run_task
-from pipelines.registry import stage_class
-from pipelines.warc import WARC_SUFFIXES
+from leam.corpus import runrecord
+from leam.corpus.config import Pipeline
+from leam.corpus.progress import PipelineProgress
+from leam.corpus.rundir import RunDir, read_json, task_name
+from leam.corpus.runtime import Runtime
+from leam.corpus.stage import ParallelMap
+from leam.corpus.task import TaskSpec, ready_stage, run_task
+from leam.pipelines.extract.warc import WARC_SUFFIXES
+from leam.pipelines.registry import stage_class
 
 INPUT_PATTERNS = tuple(f"*{suffix}" for suffix in (*WARC_SUFFIXES, ".parquet"))
 

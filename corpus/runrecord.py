@@ -19,9 +19,9 @@ from typing import Any
 
 import fsspec
 
-import corpus
-from corpus.config import Pipeline
-from corpus.rundir import RunDir, read_json, write_json_atomic
+from leam.corpus import __version__
+from leam.corpus.config import Pipeline
+from leam.corpus.rundir import RunDir, read_json, write_json_atomic
 
 SUMMED = ("docs_in", "docs_out", "docs_rejected", "cpu_s")
 # Watts one busy core draws, the server around it included: current server CPUs spend 4-7 W
@@ -42,7 +42,7 @@ def _now() -> str:
 
 def code_version() -> dict[str, str | None]:
     """Package version, and the git commit when running from a checkout."""
-    root = Path(corpus.__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
@@ -50,7 +50,7 @@ def code_version() -> dict[str, str | None]:
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         commit = None
-    return {"leam": corpus.__version__, "git_commit": commit}
+    return {"leam": __version__, "git_commit": commit}
 
 
 def describe_input(path: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Protocol
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, ValidationInfo
 
-from corpus.schema import ledger_row
+from leam.corpus.schema import ledger_row
 
 Doc = dict[str, Any]
 NO_LANG = "und"  # documents not (yet) assigned a language are counted under this key

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.rundir import AtomicParquetWriter, write_json_atomic
-from corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA
-from corpus.stage import Context
+from leam.corpus.rundir import AtomicParquetWriter, write_json_atomic
+from leam.corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA
+from leam.corpus.stage import Context
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class TaskSpec:
 
 @functools.lru_cache(maxsize=8)
 def ready_stage(stage: str, params_json: str) -> Any:
-    from pipelines.registry import stage_class
+    from leam.pipelines.registry import stage_class
 
     cls = stage_class(stage)
     instance = cls(cls.Params.model_validate_json(params_json))

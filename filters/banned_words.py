@@ -14,9 +14,18 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from filters.base import Doc, FilterParams, Keep, Signals, Threshold, Verdict, above, first_drop
-from filters.blocklist import url_words
-from filters.text import word_list, words
+from leam.filters.base import (
+    Doc,
+    FilterParams,
+    Keep,
+    Signals,
+    Threshold,
+    Verdict,
+    above,
+    first_drop,
+)
+from leam.filters.blocklist import url_words
+from leam.filters.text import word_list, words
 
 
 @functools.lru_cache(maxsize=64)

@@ -18,7 +18,16 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from filters.base import Doc, Drop, FilterParams, Signals, Threshold, Verdict, below, first_drop
+from leam.filters.base import (
+    Doc,
+    Drop,
+    FilterParams,
+    Signals,
+    Threshold,
+    Verdict,
+    below,
+    first_drop,
+)
 
 CITATION_RE = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 

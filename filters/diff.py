@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from corpus.languages import language_name
-from filters.manifest import Manifest
+from leam.corpus.languages import language_name
+from leam.filters.manifest import Manifest
 
 _FIELDS = ("category", "implementation", "action", "rationale", "references")
 

@@ -11,9 +11,18 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from filters.base import Doc, FilterParams, Signals, Threshold, Verdict, above, below, first_drop
-from filters.gopher_repetition import duplicates
-from filters.text import nonempty_lines, words
+from leam.filters.base import (
+    Doc,
+    FilterParams,
+    Signals,
+    Threshold,
+    Verdict,
+    above,
+    below,
+    first_drop,
+)
+from leam.filters.gopher_repetition import duplicates
+from leam.filters.text import nonempty_lines, words
 
 # datatrove's TERMINAL_PUNCTUATION holds every script's; these are the ones EU languages use
 # (the Greek question mark among them) and the CJK, Arabic and Devanagari stops they quote.

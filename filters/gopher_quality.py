@@ -15,8 +15,17 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from filters.base import Doc, FilterParams, Signals, Threshold, Verdict, above, below, first_drop
-from filters.text import count_numbers, stop_words, words
+from leam.filters.base import (
+    Doc,
+    FilterParams,
+    Signals,
+    Threshold,
+    Verdict,
+    above,
+    below,
+    first_drop,
+)
+from leam.filters.text import count_numbers, stop_words, words
 
 
 class GopherQualityParams(FilterParams):

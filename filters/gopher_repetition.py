@@ -17,8 +17,8 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field
 
-from filters.base import Doc, FilterParams, Signals, Threshold, Verdict, above, first_drop
-from filters.text import words
+from leam.filters.base import Doc, FilterParams, Signals, Threshold, Verdict, above, first_drop
+from leam.filters.text import words
 
 PARAGRAPH_RE = re.compile(r"\n{2,}")
 LINE_RE = re.compile(r"\n+")

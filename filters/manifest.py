@@ -30,10 +30,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from corpus.config import error_lines
-from corpus.languages import EU24
-from filters.base import Filter, FilterParams
-from filters.registry import UnknownFilterError, filter_class
+from leam.corpus.config import error_lines
+from leam.corpus.languages import EU24
+from leam.filters.base import Filter, FilterParams
+from leam.filters.registry import UnknownFilterError, filter_class
 
 Category = Literal["quality", "ethics", "privacy", "legal"]
 Action = Literal["drop", "redact", "annotate"]
@@ -180,7 +180,7 @@ def bundled_dir() -> Path:
     `filters` as a data-only (namespace) package. Found through the import system's search
     path rather than importlib.resources, whose namespace support breaks on editable installs.
     """
-    spec = importlib.util.find_spec("manifests")
+    spec = importlib.util.find_spec("leam.manifests")
     for location in (spec.submodule_search_locations or []) if spec else []:
         if Path(location).is_dir() and any(Path(location).glob("*.yaml")):
             return Path(location)

@@ -11,8 +11,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from filters.base import Doc, FilterParams, Keep, Signals, Threshold, Verdict
-from filters.pii import CATEGORIES, NATIONAL_IDS, Category, NationalId, Span, find_pii, redact
+from leam.filters.base import Doc, FilterParams, Keep, Signals, Threshold, Verdict
+from leam.filters.pii import CATEGORIES, NATIONAL_IDS, Category, NationalId, Span, find_pii, redact
 
 
 class PiiRedactionParams(FilterParams):

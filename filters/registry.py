@@ -7,15 +7,15 @@ is a new manifest version.
 
 from __future__ import annotations
 
-from filters.banned_words import BannedWords
-from filters.base import Filter
-from filters.c4 import C4Quality
-from filters.fineweb import FineWebQuality
-from filters.gopher_quality import GopherQuality
-from filters.gopher_repetition import GopherRepetition
-from filters.privacy import PiiRedaction
-from filters.tdm import TdmReservation
-from filters.url_blocklist import UrlBlocklist
+from leam.filters.banned_words import BannedWords
+from leam.filters.base import Filter
+from leam.filters.c4 import C4Quality
+from leam.filters.fineweb import FineWebQuality
+from leam.filters.gopher_quality import GopherQuality
+from leam.filters.gopher_repetition import GopherRepetition
+from leam.filters.privacy import PiiRedaction
+from leam.filters.tdm import TdmReservation
+from leam.filters.url_blocklist import UrlBlocklist
 
 FILTERS: dict[str, type[Filter]] = {
     cls.id: cls  # type: ignore[misc]

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from filters.manifest import Manifest, ManifestError, load_set, parse_manifest
+from leam.filters.manifest import Manifest, ManifestError, load_set, parse_manifest
 
 
 class FilterRef(BaseModel):

@@ -13,9 +13,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from corpus.schema import quality_map
-from filters.base import Doc, Drop, FilterParams, Signals, Threshold, Verdict, first_drop
-from filters.blocklist import host_and_parents
+from leam.corpus.schema import quality_map
+from leam.filters.base import Doc, Drop, FilterParams, Signals, Threshold, Verdict, first_drop
+from leam.filters.blocklist import host_and_parents
 
 SIGNAL = "tdm.reserved"  # set on the document by the stage that saw the reservation
 

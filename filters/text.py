@@ -35,7 +35,7 @@ def nonempty_lines(text: str) -> list[str]:
 def word_list(folder: str, lang: str) -> frozenset[str]:
     """filters/data/<folder>/<lang>.txt, lower case, one word a line (`#` comments); empty
     when the language has no list."""
-    path = resources.files("filters") / "data" / folder / f"{lang}.txt"
+    path = resources.files("leam.filters") / "data" / folder / f"{lang}.txt"
     if not path.is_file():
         return frozenset()
     lines = path.read_text(encoding="utf-8").splitlines()

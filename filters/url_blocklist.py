@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from filters.base import Doc, Drop, FilterParams, Signals, Threshold, Verdict, first_drop
-from filters.blocklist import (
+from leam.filters.base import Doc, Drop, FilterParams, Signals, Threshold, Verdict, first_drop
+from leam.filters.blocklist import (
     URL_WORD_SPLIT,
     HashSet,
     host_and_parents,

@@ -23,11 +23,11 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from corpus.schema import quality_map
-from corpus.stage import NO_LANG, Context, Doc, StageParams, pipeline_path, read_parquet_docs
-from filters.base import Filter
-from filters.manifest import Manifest
-from filters.resolve import FilterRef, as_ref, from_resolved, resolve
+from leam.corpus.schema import quality_map
+from leam.corpus.stage import NO_LANG, Context, Doc, StageParams, pipeline_path, read_parquet_docs
+from leam.filters.base import Filter
+from leam.filters.manifest import Manifest
+from leam.filters.resolve import FilterRef, as_ref, from_resolved, resolve
 
 
 class FilterStageParams(StageParams):

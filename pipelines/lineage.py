@@ -21,8 +21,8 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.megatron_tokenize import LINEAGE_SUFFIX
-from trainer.indexed import IndexReader, idx_path
+from leam.pipelines.megatron.parts import LINEAGE_SUFFIX
+from leam.trainer.indexed import IndexReader, idx_path
 
 WORK = "_work"  # scratch folders hold partial copies: never an answer
 

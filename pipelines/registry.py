@@ -12,14 +12,14 @@ import functools
 import importlib
 
 _CLASSES = {
-    "extract": "pipelines.extract:ExtractStage",
-    "langid": "pipelines.langid:LangIdStage",
-    "filter": "pipelines.filter:FilterStage",
-    "dedup": "pipelines.dedup:DedupStage",
-    "shard": "pipelines.shard:ShardStage",
-    "tokenizer": "pipelines.tokenizer_stage:TokenizerStage",
-    "megatron": "pipelines.megatron:MegatronStage",
-    "train": "pipelines.train_stage:TrainStage",
+    "extract": "leam.pipelines.extract.stage:ExtractStage",
+    "langid": "leam.pipelines.lid.stage:LangIdStage",
+    "filter": "leam.pipelines.filter:FilterStage",
+    "dedup": "leam.pipelines.dedup.stage:DedupStage",
+    "shard": "leam.pipelines.shard.stage:ShardStage",
+    "tokenizer": "leam.pipelines.tokenizer_stage:TokenizerStage",
+    "megatron": "leam.pipelines.megatron.stage:MegatronStage",
+    "train": "leam.pipelines.train_stage:TrainStage",
 }
 STAGE_NAMES = tuple(_CLASSES)
 

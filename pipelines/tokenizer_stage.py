@@ -17,11 +17,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from corpus.rundir import RunDir
-from corpus.stage import ParallelMap, PublishedInputStage, StageParams
-from tokenizer.build import EvalOptions, build_tokenizer
-from tokenizer.sample import SampleSpec
-from tokenizer.train import TrainSpec
+from leam.corpus.rundir import RunDir
+from leam.corpus.stage import ParallelMap, PublishedInputStage, StageParams
+from leam.tokenizer.build import EvalOptions, build_tokenizer
+from leam.tokenizer.sample import SampleSpec
+from leam.tokenizer.train import TrainSpec
 
 
 class TokenizerParams(StageParams):

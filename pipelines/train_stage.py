@@ -17,9 +17,9 @@ from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
-from corpus.rundir import RunDir
-from corpus.stage import ParallelMap, PublishedInputStage, StageParams
-from trainer.config import PRESETS, as_dict, load_config
+from leam.corpus.rundir import RunDir
+from leam.corpus.stage import ParallelMap, PublishedInputStage, StageParams
+from leam.trainer.config import PRESETS, as_dict, load_config
 
 
 class TrainStageParams(StageParams):
@@ -47,7 +47,7 @@ class TrainStage(PublishedInputStage):
     def prepare(
         self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
     ) -> dict[str, Any]:
-        from trainer.train import train  # torch: only when a run trains
+        from leam.trainer.train import train  # torch: only when a run trains
 
         run_dir = RunDir.of_workdir(workdir)
         out = run_dir.root / self.params.output

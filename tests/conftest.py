@@ -42,7 +42,7 @@ def eu24_run(ray_local, warc_dir: Path, tmp_path_factory) -> Path:
     (the run record, the shards and reports), none changes it."""
     from typer.testing import CliRunner
 
-    from corpus.cli.app import app
+    from leam.corpus.cli.app import app
 
     runs = tmp_path_factory.mktemp("runs")
     args = ["run", "eu24", str(warc_dir), "--runs-dir", str(runs), "--run-id", "t", "-q"]

@@ -9,8 +9,8 @@ import zlib
 
 import brotli
 
-from pipelines.crawl.localsite import Reply, Site, html_reply, linked_page
-from pipelines.sample_warc import render_html, sample_pages
+from leam.pipelines.crawl.localsite import Reply, Site, html_reply, linked_page
+from tests.sample_warc import render_html, sample_pages
 
 MAX_BYTES = 300_000  # the tests' --max-bytes
 B_CRAWL_DELAY = 0.25  # host B's robots.txt Crawl-delay

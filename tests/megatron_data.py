@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from corpus.schema import SHARD_SCHEMA, doc_id
-from pipelines.sample_warc import sample_pages
+from leam.corpus.schema import SHARD_SCHEMA, doc_id
+from tests.sample_warc import sample_pages
 
 SPECIALS = ["<pad>", "<s>", "</s>"]  # ids 0, 1, 2, as our tokenizers have them
 

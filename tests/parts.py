@@ -8,10 +8,10 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.rundir import write_parquet_atomic
-from corpus.schema import DOC_SCHEMA
-from pipelines.sample_warc import iter_chunks
+from leam.corpus.cli.app import app
+from leam.corpus.rundir import write_parquet_atomic
+from leam.corpus.schema import DOC_SCHEMA
+from tests.sample_warc import iter_chunks
 
 
 def write_parts(docs: list[dict], folder: Path, parts: int) -> list[str]:

@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from pipelines.lid_model import default_model_path
+from leam.corpus.cli.app import app
+from leam.pipelines.lid.model import default_model_path
 
 runner = CliRunner()
 
@@ -118,7 +118,7 @@ def test_filter_command_with_a_pinned_manifest(extracted: Path, tmp_path: Path):
 
 
 def test_error_messages_are_printed_as_written(capsys):
-    from corpus.cli import errors
+    from leam.corpus.cli import errors
 
     exit_ = errors.fail("weights [de=2, fr] need LANG=W")
     assert exit_.exit_code == 2

@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from pipelines.sample_warc import iter_chunks, sample_pages, write_sample_warc
+from leam.corpus.cli.app import app
+from tests.sample_warc import iter_chunks, sample_pages, write_sample_warc
 
 BIN = Path(sys.executable).parent
 NS_HEAD, NS_WORKER = "leamt-head", "leamt-wrk"

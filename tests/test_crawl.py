@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from corpus.cli.app import app
-from pipelines.crawl.localsite import SiteServer
-from pipelines.crawl.options import ROBOTS_TOKEN
+from leam.corpus.cli.app import app
+from leam.pipelines.crawl.localsite import SiteServer
+from leam.pipelines.crawl.options import ROBOTS_TOKEN
 from tests import crawlsite
 from tests.crawlsite import A_NEVER, B_CRAWL_DELAY, B_NEVER, MAX_BYTES, A, B, C, D
 

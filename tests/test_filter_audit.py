@@ -15,9 +15,9 @@ import pytest
 from lxml import html
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from pipelines.sample_warc import SamplePage, sample_pages, write_sample_warc
+from leam.corpus.cli.app import app
 from tests.filters.docs import link_list, prose, repeated_lines
+from tests.sample_warc import SamplePage, sample_pages, write_sample_warc
 
 runner = CliRunner()
 LANGS = ("de", "fr", "fi", "el", "en", "pl")

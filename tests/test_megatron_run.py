@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.config import ConfigError, parse_pipeline
-from corpus.rundir import RunDir, write_parquet_atomic
-from corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA, doc_id, empty_doc, ledger_row
-from pipelines.megatron import MegatronParams
-from pipelines.sample_warc import sample_pages
+from leam.corpus.cli.app import app
+from leam.corpus.config import ConfigError, parse_pipeline
+from leam.corpus.rundir import RunDir, write_parquet_atomic
+from leam.corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA, doc_id, empty_doc, ledger_row
+from leam.pipelines.megatron.stage import MegatronParams
+from leam.trainer.indexed import IndexedDataset
 from tests.megatron_data import train_tiny_tokenizer
-from trainer.indexed import IndexedDataset
+from tests.sample_warc import sample_pages
 
 runner = CliRunner()
 LANGS = ["en", "fr", "sl"]

@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from pipelines.sample_warc import iter_chunks, sample_pages, write_sample_warc
+from leam.corpus.cli.app import app
+from tests.sample_warc import iter_chunks, sample_pages, write_sample_warc
 
 LEAM = str(Path(sys.executable).parent / "leam")
 FILES = 6

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.config import presets_dir
-from filters.manifest import load_set
-from filters.text import words
-from pipelines.sample_warc import SamplePage, sample_pages, write_sample_warc
+from leam.corpus.cli.app import app
+from leam.corpus.config import presets_dir
+from leam.filters.manifest import load_set
+from leam.filters.text import words
+from tests.sample_warc import SamplePage, sample_pages, write_sample_warc
 
 GOPHER_EN = {"the", "be", "to", "of", "and", "that", "have", "with"}
 

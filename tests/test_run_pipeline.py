@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.languages import EU24
+from leam.corpus.cli.app import app
+from leam.corpus.languages import EU24
 from tests.warcs import BROKEN_EXPECTED, PAGE_LANGS, PAGES_PER_LANG, WET_LANGS
 
 runner = CliRunner()

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.schema import SHARD_SCHEMA
+from leam.corpus.cli.app import app
+from leam.corpus.schema import SHARD_SCHEMA
 
 # `datasets` reads these when it is imported: never reach the Hub from the tests.
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")

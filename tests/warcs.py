@@ -7,7 +7,7 @@ from pathlib import Path
 
 from warcio.warcwriter import WARCWriter
 
-from pipelines.sample_warc import SamplePage, render_html, sample_pages, write_response
+from tests.sample_warc import SamplePage, render_html, sample_pages, write_response
 
 # Languages of the clean test file: EU languages in several scripts, and others to reject.
 PAGE_LANGS = ("de", "fr", "pl", "sl", "el", "bg", "mt", "ga", "ru", "zh", "tr")
@@ -19,7 +19,7 @@ def pages() -> list[SamplePage]:
 
 
 def build_pages_warc(path: Path) -> None:
-    from pipelines.sample_warc import write_sample_warc
+    from tests.sample_warc import write_sample_warc
 
     write_sample_warc(path, pages())
 

@@ -19,16 +19,16 @@ from typing import Any
 
 import tokenizers
 
-from corpus.rundir import write_json_atomic
-from tokenizer import hf_files
-from tokenizer.counts import write_token_counts
-from tokenizer.evaluate import evaluate
-from tokenizer.memory import PeakMemory
-from tokenizer.parallel import load_parallel
-from tokenizer.report import write_report
-from tokenizer.sample import BalancedSample, SampleSpec, heldout_texts
-from tokenizer.shards import shard_files
-from tokenizer.train import TrainSpec, train
+from leam.corpus.rundir import write_json_atomic
+from leam.tokenizer import hf_files
+from leam.tokenizer.counts import write_token_counts
+from leam.tokenizer.evaluate import evaluate
+from leam.tokenizer.memory import PeakMemory
+from leam.tokenizer.parallel import load_parallel
+from leam.tokenizer.report import write_report
+from leam.tokenizer.sample import BalancedSample, SampleSpec, heldout_texts
+from leam.tokenizer.shards import shard_files
+from leam.tokenizer.train import TrainSpec, train
 
 RECORD = "training.json"
 

@@ -18,9 +18,9 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
-from corpus.publish.manifest import file_sha256
-from corpus.rundir import write_json_atomic
-from tokenizer.shards import iter_docs
+from leam.corpus.rundir import write_json_atomic
+from leam.pipelines.shard.manifest import file_sha256
+from leam.tokenizer.shards import iter_docs
 
 NAME = "tokens.json"
 BATCH = 512

@@ -13,8 +13,8 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
-from tokenizer.metrics import premiums, text_stats
-from tokenizer.parallel import Groups, by_language
+from leam.tokenizer.metrics import premiums, text_stats
+from leam.tokenizer.parallel import Groups, by_language
 
 
 def evaluate(

@@ -15,8 +15,8 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
-from corpus.rundir import write_json_atomic, write_text_atomic
-from tokenizer.train import BOS, EOS, PAD
+from leam.corpus.rundir import write_json_atomic, write_text_atomic
+from leam.tokenizer.train import BOS, EOS, PAD
 
 TOKENIZER_JSON = "tokenizer.json"
 CONFIG_JSON = "tokenizer_config.json"

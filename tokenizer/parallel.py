@@ -18,7 +18,7 @@ Groups = dict[str, dict[str, str]]  # group id → language → text
 
 
 def bundled_path() -> Path:
-    return Path(str(resources.files("tokenizer") / "data" / "parallel_eu24.jsonl"))
+    return Path(str(resources.files("leam.tokenizer") / "data" / "parallel_eu24.jsonl"))
 
 
 def load_parallel(path: Path | None = None) -> Groups:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from corpus.languages import language_name
-from corpus.rundir import write_json_atomic, write_text_atomic
-from tokenizer.chart import grouped_bars
+from leam.corpus.languages import language_name
+from leam.corpus.rundir import write_json_atomic, write_text_atomic
+from leam.tokenizer.chart import grouped_bars
 
 METRICS = (
     ("fertility", "fertility"),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import xxhash
 
-from tokenizer.shards import iter_docs
+from leam.tokenizer.shards import iter_docs
 
 _SCALE = float(1 << 64)
 SLACK = 1.25  # over-selection in a partial pass (see BalancedSample._language)

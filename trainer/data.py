@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.indexed import IndexedDataset
+from leam.trainer.indexed import IndexedDataset
 
 BLEND = "blend.json"
 EXPORT = "export.json"

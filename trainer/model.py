@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from trainer.config import PRESETS, TrainConfig, load_config
+from leam.trainer.config import PRESETS, TrainConfig, load_config
 
 
 class RMSNorm(nn.Module):

@@ -34,10 +34,10 @@ import torch.distributed as dist
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from torch.nn.parallel import DistributedDataParallel
 
-from trainer.config import TrainConfig, as_dict
-from trainer.data import blended_train, open_export, validation_sets
-from trainer.model import GPT, flops_per_token, num_parameters
-from trainer.plot import write_loss_svg
+from leam.trainer.config import TrainConfig, as_dict
+from leam.trainer.data import blended_train, open_export, validation_sets
+from leam.trainer.model import GPT, flops_per_token, num_parameters
+from leam.trainer.plot import write_loss_svg
 
 LATEST = "latest_checkpointed_iteration.txt"  # Megatron-LM's name for the pointer
 LOG = "log.jsonl"
@@ -303,6 +303,6 @@ def train(cfg: TrainConfig, export_dir: Path, quiet: bool = False) -> dict[str, 
 
 
 if __name__ == "__main__":
-    from corpus.cli.train_cmds import main
+    from leam.corpus.cli.train_cmds import main
 
     main()

@@ -14,9 +14,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from corpus import runrecord
-from corpus.languages import language_name
-from corpus.rundir import RunDir
+from leam.corpus import runrecord
+from leam.corpus.languages import language_name
+from leam.corpus.rundir import RunDir
 
 MAX_SIGNAL_ROWS = 50_000  # documents read for the signal distributions
 SNIPPET_CHARS = 300
@@ -110,7 +110,7 @@ def _kept_quality(run_dir: RunDir, stage: str) -> list[dict[str, float]]:
 
 
 def _distributions(audit: FilterAudit, kept: list[dict[str, float]], ledger: list[dict]) -> None:
-    from filters.registry import filter_class  # the audit reads filters' threshold metadata
+    from leam.filters.registry import filter_class  # the audit reads filters' threshold metadata
 
     cls = filter_class(audit.manifest["implementation"])
     params = audit.manifest["params"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from corpus.audit.collect import Audit, FilterAudit, language_rows, removal_rates
-from corpus.audit.svg import bar_chart, histogram
+from leam.corpus.audit.collect import Audit, FilterAudit, language_rows, removal_rates
+from leam.corpus.audit.svg import bar_chart, histogram
 
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from corpus.audit.collect import Audit, FilterAudit, language_rows
-from corpus.publish.markdown import table
+from leam.corpus.audit.collect import Audit, FilterAudit, language_rows
+from leam.corpus.publish.markdown import table
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

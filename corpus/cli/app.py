@@ -8,7 +8,7 @@ import sys
 import typer
 from rich.console import Console
 
-from corpus.cli import (
+from leam.corpus.cli import (
     audit_cmds,
     crawl_cmds,
     errors,
@@ -22,11 +22,11 @@ from corpus.cli import (
     train_cmds,
     verify_cmds,
 )
-from corpus.config import ConfigError
-from corpus.runner import GlobalStageError
-from corpus.runrecord import ResumeError
-from filters.manifest import ManifestError
-from pipelines.crawl.options import CrawlConfigError
+from leam.corpus.config import ConfigError
+from leam.corpus.runner import GlobalStageError
+from leam.corpus.runrecord import ResumeError
+from leam.filters.manifest import ManifestError
+from leam.pipelines.crawl.options import CrawlConfigError
 
 ENGINEER = "Data engineer: pipeline and stages"
 RUNS = "Runs"

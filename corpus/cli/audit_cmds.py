@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from corpus.cli import options
+from leam.corpus.cli import options
 
 out = Console()
 
@@ -35,9 +35,9 @@ def audit(
     """
     # Imported here, as in the other command modules: they load pyarrow.dataset and pandas,
     # and every `leam` call (`--help` too) would pay for them.
-    from corpus.audit.collect import collect
-    from corpus.audit.report_html import render_html
-    from corpus.audit.report_md import render_markdown
+    from leam.corpus.audit.collect import collect
+    from leam.corpus.audit.report_html import render_html
+    from leam.corpus.audit.report_md import render_markdown
 
     run_dir = options.run_dir(run, runs_dir)
     report = collect(run_dir, samples_per_filter=samples, seed=seed)

@@ -9,13 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from corpus.cli import options
-from corpus.cli.run_cmds import execute
-from corpus.config import load_pipeline
-from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir
-from corpus.runtime import Runtime, RuntimeOptions
-from pipelines.crawl.options import CrawlOptions
+from leam.corpus.cli import options
+from leam.corpus.cli.run_cmds import execute
+from leam.corpus.config import load_pipeline
+from leam.corpus.progress import PipelineProgress
+from leam.corpus.rundir import RunDir
+from leam.corpus.runtime import Runtime, RuntimeOptions
+from leam.pipelines.crawl.options import CrawlOptions
 
 console = Console(stderr=True)
 out = Console()
@@ -113,7 +113,7 @@ def crawl(
     """
     if scope not in ("host", "domain", "any"):
         raise typer.BadParameter("scope must be host, domain or any", param_hint="--scope")
-    from pipelines.crawl.runcrawl import read_seed_file  # aiohttp: see audit_cmds
+    from leam.pipelines.crawl.runcrawl import read_seed_file  # aiohttp: see audit_cmds
 
     found = read_seed_file(seeds) if seeds else []
     opts = CrawlOptions(
@@ -154,7 +154,7 @@ def crawl_into(
 ) -> dict:
     """Runs the crawl on the Ray runtime (started here unless one runs already, as in
     `leam demo`, which then runs the pipeline on it); exits 1 when tasks failed for good."""
-    from pipelines.crawl.runcrawl import run_crawl  # aiohttp: see audit_cmds
+    from leam.pipelines.crawl.runcrawl import run_crawl  # aiohttp: see audit_cmds
 
     console.print(f"crawl [bold]{run_id}[/]: {len(seeds)} seed(s) → {run_dir.root}")
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
@@ -221,7 +221,7 @@ def ingest(
     Resolves the sources into a list of files (a `warc.paths.gz` list names thousands;
     --limit takes the first N) and runs the pipeline on them, resumable like `leam run`.
     """
-    from pipelines.crawl.ingest import resolve_dumps  # see audit_cmds
+    from leam.pipelines.crawl.ingest import resolve_dumps  # see audit_cmds
 
     files = resolve_dumps(sources, prefix=prefix, limit=limit)
     if list_only:

@@ -13,16 +13,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corpus.cli import options
-from corpus.cli.errors import fail
-from corpus.languages import language_name
-from corpus.rundir import read_json
-from corpus.runner import parallel_map
-from corpus.runtime import Runtime, RuntimeOptions
-from pipelines.lineage import find
-from pipelines.megatron_blend import DEFAULT_ALPHA
-from pipelines.megatron_export import BLEND, DATA_ARGS, ExportSpec, export_megatron
-from tokenizer.shards import resolve_shards_dir
+from leam.corpus.cli import options
+from leam.corpus.cli.errors import fail
+from leam.corpus.languages import language_name
+from leam.corpus.rundir import read_json
+from leam.corpus.runner import parallel_map
+from leam.corpus.runtime import Runtime, RuntimeOptions
+from leam.pipelines.lineage import find
+from leam.pipelines.megatron.blend import DEFAULT_ALPHA
+from leam.pipelines.megatron.export import BLEND, DATA_ARGS, ExportSpec, export_megatron
+from leam.tokenizer.shards import resolve_shards_dir
 
 console = Console(stderr=True)
 out = Console()

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from filters.diff import diff_sets
-from filters.manifest import ManifestError, bundled_dir, load_manifest, load_set
+from leam.filters.diff import diff_sets
+from leam.filters.manifest import ManifestError, bundled_dir, load_manifest, load_set
 
 out = Console()
 app = typer.Typer(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:  # pyarrow, through corpus.rundir: `leam train` under torchrun goes without
-    from corpus.rundir import RunDir
+    from leam.corpus.rundir import RunDir
 
 RunsDir = Annotated[
     Path, typer.Option("--runs-dir", help="Folder that holds run directories.", show_default=True)
@@ -57,7 +57,7 @@ Run = Annotated[str, typer.Argument(help="Run directory, or a run id under --run
 
 def run_dir(run: str, runs_dir: Path) -> RunDir:
     """The run a `Run` argument names: a folder as given, else <runs-dir>/<run>."""
-    from corpus.rundir import RunDir
+    from leam.corpus.rundir import RunDir
 
     return RunDir(Path(run) if Path(run).is_dir() else runs_dir / run)
 

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from corpus import runrecord
-from corpus.cli import options
-from corpus.rundir import RunDir
+from leam.corpus import runrecord
+from leam.corpus.cli import options
+from leam.corpus.rundir import RunDir
 
 out = Console()
 app = typer.Typer(
@@ -45,7 +45,7 @@ def ai_act(
     statistics per signal, the top domains by size of content, the filters in force. What
     only the provider knows is marked [TO BE FILLED IN BY THE PROVIDER: ...].
     """
-    from corpus.publish.outputs import shard_options, write_ai_act  # pandas: see audit_cmds
+    from leam.corpus.publish.outputs import shard_options, write_ai_act  # pandas: see audit_cmds
 
     run_dir, record = _load(run, runs_dir)
     chosen = shard_options(record).sme if sme is None else sme
@@ -57,7 +57,7 @@ def ai_act(
 def datasheet(run: options.Run, runs_dir: options.RunsDir = Path("runs")) -> None:
     """Rewrite the dataset card (shards/README.md, Hugging Face Hub front matter) and
     shards/stats.json from the run's record, e.g. after token counts were added."""
-    from corpus.publish.outputs import shard_options, write_datasheet  # see audit_cmds
+    from leam.corpus.publish.outputs import shard_options, write_datasheet  # see audit_cmds
 
     run_dir, record = _load(run, runs_dir)
     for path in write_datasheet(run_dir, record, shard_options(record)):

@@ -9,14 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from corpus import runrecord
-from corpus.cli import options, tables
-from corpus.config import Pipeline, load_pipeline, with_params
-from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir
-from corpus.runner import expand_inputs, run_pipeline
-from corpus.runtime import Runtime, RuntimeOptions
-from pipelines.registry import stage_class
+from leam.corpus import runrecord
+from leam.corpus.cli import options, tables
+from leam.corpus.config import Pipeline, load_pipeline, with_params
+from leam.corpus.progress import PipelineProgress
+from leam.corpus.rundir import RunDir
+from leam.corpus.runner import expand_inputs, run_pipeline
+from leam.corpus.runtime import Runtime, RuntimeOptions
+from leam.pipelines.registry import stage_class
 
 console = Console(stderr=True)
 out = Console()
@@ -220,8 +220,8 @@ def demo(
     or noai; crawls them with `leam crawl` into runs/demo/crawl, then runs the `eu24` preset
     (extract, language ID, filters, dedup, shards) on the WARC files into runs/demo.
     """
-    from corpus.cli.crawl_cmds import crawl_into, crawl_table
-    from pipelines.crawl.demosite import DemoSite, demo_options
+    from leam.corpus.cli.crawl_cmds import crawl_into, crawl_table
+    from leam.pipelines.crawl.demosite import DemoSite, demo_options
 
     run_dir = RunDir(runs_dir / "demo")
     shutil.rmtree(run_dir.root, ignore_errors=True)

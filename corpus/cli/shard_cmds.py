@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from corpus.cli import options
-from corpus.cli.run_cmds import Inputs, execute
-from corpus.config import Pipeline
+from leam.corpus.cli import options
+from leam.corpus.cli.run_cmds import Inputs, execute
+from leam.corpus.config import Pipeline
 
 
 def shard(
@@ -35,7 +35,9 @@ def shard(
     given = {"target_rows": target_rows, "seed": seed}
     if target_bytes is not None or target_rows is not None:
         given["target_bytes"] = target_bytes
-    from pipelines.shard import ShardParams  # pandas through pyarrow.dataset: see audit_cmds
+    from leam.pipelines.shard.stage import (
+        ShardParams,  # pandas through pyarrow.dataset: see audit_cmds
+    )
 
     params = ShardParams(**given)
     execute(Pipeline.single("shard", params), inputs, runs_dir, run_id, workers, ray_address, quiet)

@@ -10,10 +10,10 @@ import typer
 import yaml
 from rich.console import Console
 
-from corpus import runrecord
-from corpus.cli import options, tables
-from corpus.config import load_pipeline, preset_names
-from corpus.rundir import read_json
+from leam.corpus import runrecord
+from leam.corpus.cli import options, tables
+from leam.corpus.config import load_pipeline, preset_names
+from leam.corpus.rundir import read_json
 
 out = Console()
 
@@ -31,7 +31,7 @@ def status(
         out.print_json(json.dumps(record))
         return
     if "crawl" in record:
-        from corpus.cli.crawl_cmds import crawl_table
+        from leam.corpus.cli.crawl_cmds import crawl_table
 
         out.print(crawl_table(record))
     out.print(tables.stage_table(record))

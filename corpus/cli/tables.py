@@ -6,9 +6,9 @@ from typing import Any
 
 from rich.table import Table
 
-from corpus.languages import language_name
-from corpus.publish.markdown import size
-from corpus.stage import NO_LANG
+from leam.corpus.languages import language_name
+from leam.corpus.publish.markdown import size
+from leam.corpus.stage import NO_LANG
 
 
 def stage_table(record: dict[str, Any]) -> Table:

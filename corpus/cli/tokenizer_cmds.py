@@ -10,18 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from corpus.cli import options
-from corpus.cli.errors import fail
-from corpus.languages import language_name
-from corpus.rundir import read_json
-from tokenizer import hf_files
-from tokenizer.build import RECORD, EvalOptions, build_tokenizer, default_name
-from tokenizer.evaluate import evaluate
-from tokenizer.parallel import load_parallel
-from tokenizer.report import write_report
-from tokenizer.sample import SampleSpec, heldout_texts
-from tokenizer.shards import resolve_shards_dir, shard_files
-from tokenizer.train import TrainSpec
+from leam.corpus.cli import options
+from leam.corpus.cli.errors import fail
+from leam.corpus.languages import language_name
+from leam.corpus.rundir import read_json
+from leam.tokenizer import hf_files
+from leam.tokenizer.build import RECORD, EvalOptions, build_tokenizer, default_name
+from leam.tokenizer.evaluate import evaluate
+from leam.tokenizer.parallel import load_parallel
+from leam.tokenizer.report import write_report
+from leam.tokenizer.sample import SampleSpec, heldout_texts
+from leam.tokenizer.shards import resolve_shards_dir, shard_files
+from leam.tokenizer.train import TrainSpec
 
 console = Console(stderr=True)
 out = Console()

@@ -17,9 +17,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from corpus.cli import options
-from corpus.cli.errors import fail
-from trainer.config import PRESETS, TrainConfigError, load_config, parse_overrides
+from leam.corpus.cli import options
+from leam.corpus.cli.errors import fail
+from leam.trainer.config import PRESETS, TrainConfigError, load_config, parse_overrides
 
 console = Console(stderr=True)
 TORCH_HINT = "the trainer needs torch: pip install 'leam-corpus[train]' (or a CUDA build of torch)"
@@ -54,7 +54,7 @@ def train(
         raise fail(err) from None
     if importlib.util.find_spec("torch") is None:
         raise fail(TORCH_HINT)
-    from trainer.train import train as run_training
+    from leam.trainer.train import train as run_training
 
     try:
         summary = run_training(cfg, export_dir, quiet=quiet)

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from corpus.publish.manifest import NAME
-from corpus.publish.verify import verify_shards
+from leam.corpus.publish.verify import verify_shards
+from leam.pipelines.shard.manifest import NAME
 
 out = Console()
 

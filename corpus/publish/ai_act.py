@@ -23,10 +23,15 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from corpus.languages import language_name
-from corpus.publish.crawl_log import CrawlLog, read_crawl_log, recorded_user_agents, warc_crawlers
-from corpus.publish.stats import build_stats
-from corpus.rundir import RunDir
+from leam.corpus.languages import language_name
+from leam.corpus.publish.crawl_log import (
+    CrawlLog,
+    read_crawl_log,
+    recorded_user_agents,
+    warc_crawlers,
+)
+from leam.corpus.publish.stats import build_stats
+from leam.corpus.rundir import RunDir
 
 TEMPLATE = (
     "European Commission, Explanatory Notice and Template for the Public Summary of Training "

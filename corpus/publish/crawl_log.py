@@ -21,7 +21,7 @@ import pyarrow.dataset as ds
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from corpus.rundir import RunDir
+from leam.corpus.rundir import RunDir
 
 OPT_OUT = ("reserved", "disallowed")  # decisions that honour a rights holder's opt-out
 RECORDS_READ = 20  # records read from the head of each input WARC for its crawler's name

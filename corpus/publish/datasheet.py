@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from corpus.languages import EU24, language_name
-from corpus.publish.markdown import size, table
-from corpus.schema import SHARD_SCHEMA
-from corpus.stage import NO_LANG
+from leam.corpus.languages import EU24, language_name
+from leam.corpus.publish.markdown import size, table
+from leam.corpus.schema import SHARD_SCHEMA
+from leam.corpus.stage import NO_LANG
 
 FEW_DOCS = 1000  # languages with fewer documents get a caveat
 SIZE_CATEGORIES = ((1e3, "n<1K"), (1e4, "1K<n<10K"), (1e5, "10K<n<100K"), (1e6, "100K<n<1M"),

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.publish import ai_act, ai_act_md, datasheet
-from corpus.publish.manifest import read_manifest
-from corpus.publish.stats import build_stats
-from corpus.rundir import RunDir, write_json_atomic, write_text_atomic
+from leam.corpus.publish import ai_act, ai_act_md, datasheet
+from leam.corpus.publish.stats import build_stats
+from leam.corpus.rundir import RunDir, write_json_atomic, write_text_atomic
+from leam.pipelines.shard.manifest import read_manifest
 
 
 @dataclass(frozen=True)

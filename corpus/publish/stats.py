@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
-from corpus.languages import language_name
-from corpus.rundir import RunDir, read_json
+from leam.corpus.languages import language_name
+from leam.corpus.rundir import RunDir, read_json
 
 TOP_DOMAINS = 10
 TOKENS = "tokens.json"  # written next to the shards by the tokenizer's counting pass

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.publish.manifest import describe_schema, file_sha256, read_manifest
-from corpus.stage import NO_LANG
+from leam.corpus.stage import NO_LANG
+from leam.pipelines.shard.manifest import describe_schema, file_sha256, read_manifest
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 import fsspec
 import pyarrow.parquet as pq
 
-from corpus.rundir import CRAWL_DIR, CRAWL_LOG_DIR
+from leam.corpus.rundir import CRAWL_DIR, CRAWL_LOG_DIR
 
 RESERVED = "reserved"
 

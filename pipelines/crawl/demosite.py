@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 
-from corpus.languages import EU24
-from pipelines.crawl.localsite import (
+from leam.corpus.languages import EU24
+from leam.pipelines.crawl.localsite import (
     Reply,
     SiteServer,
     html_reply,
@@ -23,8 +23,8 @@ from pipelines.crawl.localsite import (
     linked_page,
     multilingual_sites,
 )
-from pipelines.crawl.options import CrawlOptions
-from pipelines.sample_warc import SamplePage, sample_pages
+from leam.pipelines.crawl.options import CrawlOptions
+from leam.pipelines.samples import SamplePage, sample_pages
 
 HOSTS = 8
 MIRRORS = 6  # pages copied onto site 5: even ones word for word, odd ones with a line added

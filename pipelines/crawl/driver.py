@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpus.progress import PipelineProgress
-from corpus.rundir import write_parquet_atomic
-from corpus.runtime import Runtime
-from corpus.schema import CRAWL_LOG_SCHEMA
-from pipelines.crawl.journal import CrawlDir, Entry, Journal, partition_of_journal
-from pipelines.crawl.options import CrawlOptions
-from pipelines.crawl.urls import Scope, host_key, partition_of
-from pipelines.crawl.worker import PartitionTask, crawl_partition
+from leam.corpus.progress import PipelineProgress
+from leam.corpus.rundir import write_parquet_atomic
+from leam.corpus.runtime import Runtime
+from leam.corpus.schema import CRAWL_LOG_SCHEMA
+from leam.pipelines.crawl.journal import CrawlDir, Entry, Journal, partition_of_journal
+from leam.pipelines.crawl.options import CrawlOptions
+from leam.pipelines.crawl.urls import Scope, host_key, partition_of
+from leam.pipelines.crawl.worker import PartitionTask, crawl_partition
 
 
 @dataclass

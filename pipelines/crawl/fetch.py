@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from pipelines.crawl.content import ACCEPT_ENCODING, BodyDecoder, UnsupportedEncoding
-from pipelines.crawl.options import CrawlOptions
-from pipelines.crawl.pacing import HostPacer
-from pipelines.crawl.safety import GuardedResolver, RefusedAddress
+from leam.pipelines.crawl.content import ACCEPT_ENCODING, BodyDecoder, UnsupportedEncoding
+from leam.pipelines.crawl.options import CrawlOptions
+from leam.pipelines.crawl.pacing import HostPacer
+from leam.pipelines.crawl.safety import GuardedResolver, RefusedAddress
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"

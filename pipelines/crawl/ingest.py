@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fsspec
 
-from pipelines.warc import WARC_SUFFIXES
+from leam.pipelines.extract.warc import WARC_SUFFIXES
 
 PATHS_SUFFIXES = (".paths", ".paths.gz")
 

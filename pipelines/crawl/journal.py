@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.rundir import CRAWL_LOG_DIR, CRAWL_WARC_DIR
+from leam.corpus.rundir import CRAWL_LOG_DIR, CRAWL_WARC_DIR
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from pipelines.sample_warc import SamplePage, render_html
+from leam.pipelines.samples import SamplePage, render_html
 
 
 @dataclass

@@ -6,14 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-import corpus
+from leam.corpus import __version__
 
 # The token that robots.txt, ai.txt and per-crawler meta tags name us by (RFC 9309: the
 # product token of the user agent), and the contact page that site operators can read.
 ROBOTS_TOKEN = "LEAMbot"
 CONTACT_URL = "https://leam.ai/"
 DEFAULT_USER_AGENT = (
-    f"{ROBOTS_TOKEN}/{corpus.__version__} (+{CONTACT_URL}; LEAM Corpus, training data for "
+    f"{ROBOTS_TOKEN}/{__version__} (+{CONTACT_URL}; LEAM Corpus, training data for "
     "European language models; obeys robots.txt, TDMRep, noai and ai.txt)"
 )
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import lxml.etree
 import lxml.html
 
-from pipelines.crawl.content import decode_capped
-from pipelines.decode import UndecodableError, decode_html
+from leam.pipelines.crawl.content import decode_capped
+from leam.pipelines.extract.decode import UndecodableError, decode_html
 
 _SITEMAP_PARSER = lxml.etree.XMLParser(
     resolve_entities=False, no_network=True, recover=True, huge_tree=False

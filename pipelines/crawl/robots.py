@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from protego import Protego
 
-from pipelines.crawl.policyfile import PolicyFile
+from leam.pipelines.crawl.policyfile import PolicyFile
 
 
 @dataclass(frozen=True)

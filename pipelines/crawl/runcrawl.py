@@ -18,14 +18,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from corpus import runrecord
-from corpus.progress import PipelineProgress
-from corpus.rundir import CRAWL_DIR, RunDir, read_json
-from corpus.runtime import Runtime
-from pipelines.crawl.driver import CrawlDriver
-from pipelines.crawl.journal import CrawlDir, Entry
-from pipelines.crawl.options import CrawlConfigError, CrawlOptions
-from pipelines.crawl.urls import Scope, normalise
+from leam.corpus import runrecord
+from leam.corpus.progress import PipelineProgress
+from leam.corpus.rundir import CRAWL_DIR, RunDir, read_json
+from leam.corpus.runtime import Runtime
+from leam.pipelines.crawl.driver import CrawlDriver
+from leam.pipelines.crawl.journal import CrawlDir, Entry
+from leam.pipelines.crawl.options import CrawlConfigError, CrawlOptions
+from leam.pipelines.crawl.urls import Scope, normalise
 
 
 def read_seed_file(path: Path) -> list[str]:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pipelines.crawl.policyfile import PolicyFile
+from leam.pipelines.crawl.policyfile import PolicyFile
 
 # X-Robots-Tag values that carry a colon but no user agent (`max-snippet: 20`).
 _VALUED_DIRECTIVES = {"unavailable_after", "max-snippet", "max-image-preview", "max-video-preview"}

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-import corpus
-from pipelines.crawl.fetch import Response
+from leam.corpus import __version__
+from leam.pipelines.crawl.fetch import Response
 
 _RENAMED = ("content-encoding", "transfer-encoding", "content-length")
 
@@ -54,7 +54,7 @@ class WarcFiles:
         self.name = f"{self.prefix}-{seq:03d}.warc.gz"
         self._file = (self.folder / self.name).open("wb")
         self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
-        info = {"software": f"leam-corpus/{corpus.__version__}", **self.info}
+        info = {"software": f"leam-corpus/{__version__}", **self.info}
         self._writer.write_record(self._writer.create_warcinfo_record(self.name, info))
 
     def write(self, response: Response, truncated: bool) -> tuple[str, int, int]:

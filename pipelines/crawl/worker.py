@@ -22,25 +22,25 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from corpus.schema import CRAWL_LOG_SCHEMA
-from pipelines.crawl.fetch import RETRY_STATUSES, Fetcher, FetchFailure, Response
-from pipelines.crawl.journal import CrawlDir, Entry, Journal
-from pipelines.crawl.options import CrawlOptions
-from pipelines.crawl.pacing import HostPacer
-from pipelines.crawl.page import read_html, read_sitemap
-from pipelines.crawl.policyfile import (
+from leam.corpus.schema import CRAWL_LOG_SCHEMA
+from leam.pipelines.crawl.fetch import RETRY_STATUSES, Fetcher, FetchFailure, Response
+from leam.pipelines.crawl.journal import CrawlDir, Entry, Journal
+from leam.pipelines.crawl.options import CrawlOptions
+from leam.pipelines.crawl.pacing import HostPacer
+from leam.pipelines.crawl.page import read_html, read_sitemap
+from leam.pipelines.crawl.policyfile import (
     AI_TXT,
     MAX_POLICY_BYTES,
     ROBOTS_TXT,
     TDMREP_JSON,
     PolicyFile,
 )
-from pipelines.crawl.robots import RobotsRules
-from pipelines.crawl.safety import RefusedAddress, check_host
-from pipelines.crawl.tdm import TdmRepFile, response_reservation
-from pipelines.crawl.urls import Scope, host_key, looks_binary, normalise, origin, partition_of
-from pipelines.crawl.warcfile import WarcFiles, cut_back
-from pipelines.decode import is_html
+from leam.pipelines.crawl.robots import RobotsRules
+from leam.pipelines.crawl.safety import RefusedAddress, check_host
+from leam.pipelines.crawl.tdm import TdmRepFile, response_reservation
+from leam.pipelines.crawl.urls import Scope, host_key, looks_binary, normalise, origin, partition_of
+from leam.pipelines.crawl.warcfile import WarcFiles, cut_back
+from leam.pipelines.extract.decode import is_html
 
 MAX_POLICY_REDIRECTS = 5  # RFC 9309 §2.3.1.2
 

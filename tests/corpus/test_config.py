@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.config import (
+from leam.corpus.config import (
     ConfigError,
     load_pipeline,
     parse_pipeline,
@@ -12,9 +12,9 @@ from corpus.config import (
     presets_dir,
     with_params,
 )
-from corpus.languages import EU24
-from filters.manifest import bundled_dir, load_set
-from pipelines.lid_precheck import PrecheckParams
+from leam.corpus.languages import EU24
+from leam.filters.manifest import bundled_dir, load_set
+from leam.pipelines.lid.precheck import PrecheckParams
 
 GOOD = """
 name: t
@@ -117,7 +117,7 @@ def test_fineweb_preset_is_datatroves_setup_from_any_directory(tmp_path: Path, m
 
 
 def test_every_registered_stage_loads_under_its_own_name():
-    from pipelines.registry import STAGE_NAMES, stage_class
+    from leam.pipelines.registry import STAGE_NAMES, stage_class
 
     assert all(stage_class(name).name == name for name in STAGE_NAMES)
     with pytest.raises(KeyError, match="unknown stage 'nope'"):

@@ -2,11 +2,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from corpus.config import Pipeline
-from corpus.progress import PipelineProgress
-from corpus.rundir import RunDir
-from corpus.runner import run_pipeline
-from pipelines.extract import ExtractParams
+from leam.corpus.config import Pipeline
+from leam.corpus.progress import PipelineProgress
+from leam.corpus.rundir import RunDir
+from leam.corpus.runner import run_pipeline
+from leam.pipelines.extract.stage import ExtractParams
 from tests.warcs import build_pages_warc
 
 

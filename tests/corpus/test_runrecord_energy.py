@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus import runrecord
+from leam.corpus import runrecord
 
 
 def _zone(root: Path, name: str, uj: int, max_uj: int = 10**9) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.sample_warc import sample_pages
+from tests.sample_warc import sample_pages
 
 
 def doc(text: str, lang: str = "en", url: str = "https://www.example.org/a.html", **kw) -> dict:

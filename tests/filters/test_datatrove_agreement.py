@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.languages import EU24
-from filters.c4 import C4Quality, C4QualityParams
-from filters.fineweb import EU_TERMINAL, FineWebQuality, FineWebQualityParams
-from filters.gopher_quality import GopherQuality, GopherQualityParams
-from filters.gopher_repetition import GopherRepetition, GopherRepetitionParams
-from filters.text import stop_words, words
-from pipelines.sample_warc import sample_pages
+from leam.corpus.languages import EU24
+from leam.filters.c4 import C4Quality, C4QualityParams
+from leam.filters.fineweb import EU_TERMINAL, FineWebQuality, FineWebQualityParams
+from leam.filters.gopher_quality import GopherQuality, GopherQualityParams
+from leam.filters.gopher_repetition import GopherRepetition, GopherRepetitionParams
+from leam.filters.text import stop_words, words
 from tests.filters.docs import link_list, prose, repeated_lines, spam
+from tests.sample_warc import sample_pages
 
 datatrove = pytest.importorskip("datatrove")
 from datatrove.data import Document  # noqa: E402

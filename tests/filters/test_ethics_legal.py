@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from filters.banned_words import BannedWords, BannedWordsParams
-from filters.blocklist import HashSet, host_and_parents, ut1_domains
-from filters.tdm import TdmReservation, TdmReservationParams
-from filters.url_blocklist import UrlBlocklist, UrlBlocklistParams
+from leam.filters.banned_words import BannedWords, BannedWordsParams
+from leam.filters.blocklist import HashSet, host_and_parents, ut1_domains
+from leam.filters.tdm import TdmReservation, TdmReservationParams
+from leam.filters.url_blocklist import UrlBlocklist, UrlBlocklistParams
 from tests.filters.docs import doc, prose
 
 

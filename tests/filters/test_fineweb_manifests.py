@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.config import presets_dir
-from corpus.languages import EU24
-from filters.gopher_quality import GopherQuality, GopherQualityParams
-from filters.manifest import load_set
-from pipelines.sample_warc import sample_pages
+from leam.corpus.config import presets_dir
+from leam.corpus.languages import EU24
+from leam.filters.gopher_quality import GopherQuality, GopherQualityParams
+from leam.filters.manifest import load_set
 from tests.filters.docs import doc, link_list, prose, repeated_lines, spam
+from tests.sample_warc import sample_pages
 
 datatrove = pytest.importorskip("datatrove")
 from datatrove.data import Document  # noqa: E402

@@ -9,11 +9,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.languages import EU24
-from filters.manifest import ManifestError, bundled_dir, load_manifest, load_set, parse_manifest
-from filters.registry import FILTERS, UnknownFilterError, filter_class
-from filters.text import stop_words
+from leam.corpus.cli.app import app
+from leam.corpus.languages import EU24
+from leam.filters.manifest import (
+    ManifestError,
+    bundled_dir,
+    load_manifest,
+    load_set,
+    parse_manifest,
+)
+from leam.filters.registry import FILTERS, UnknownFilterError, filter_class
+from leam.filters.text import stop_words
 
 runner = CliRunner()
 

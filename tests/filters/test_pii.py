@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from filters.pii import find_pii, redact
-from filters.privacy import PiiRedaction, PiiRedactionParams
+from leam.filters.pii import find_pii, redact
+from leam.filters.privacy import PiiRedaction, PiiRedactionParams
 
 
 def found(text: str, lang: str = "en") -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from filters.manifest import load_set
+from leam.filters.manifest import load_set
 from tests.filters.docs import doc, link_list, prose, repeated_lines, spam
 
 LANGS = ["en", "de", "fi", "el", "pl", "hu", "mt", "ga", "bg", "lt"]

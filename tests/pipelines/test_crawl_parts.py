@@ -14,22 +14,22 @@ import brotli
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from pipelines.crawl.content import BodyDecoder
-from pipelines.crawl.driver import CrawlDriver, journal_rows
-from pipelines.crawl.fetch import retry_after
-from pipelines.crawl.ingest import resolve_dumps
-from pipelines.crawl.journal import CrawlDir, Entry, Journal
-from pipelines.crawl.localsite import Reply, SiteServer, multilingual_sites
-from pipelines.crawl.options import CrawlOptions
-from pipelines.crawl.pacing import HostPacer
-from pipelines.crawl.page import read_sitemap
-from pipelines.crawl.policyfile import ROBOTS_TXT, TDMREP_JSON, PolicyFile
-from pipelines.crawl.robots import RobotsRules
-from pipelines.crawl.safety import RefusedAddress, check_host, refusal
-from pipelines.crawl.tdm import TdmRepFile, response_reservation, x_robots_directives
-from pipelines.crawl.urls import Scope, host_key, normalise, partition_of
-from pipelines.crawl.worker import PartitionTask, crawl_partition
-from pipelines.sample_warc import sample_pages, write_sample_warc
+from leam.pipelines.crawl.content import BodyDecoder
+from leam.pipelines.crawl.driver import CrawlDriver, journal_rows
+from leam.pipelines.crawl.fetch import retry_after
+from leam.pipelines.crawl.ingest import resolve_dumps
+from leam.pipelines.crawl.journal import CrawlDir, Entry, Journal
+from leam.pipelines.crawl.localsite import Reply, SiteServer, multilingual_sites
+from leam.pipelines.crawl.options import CrawlOptions
+from leam.pipelines.crawl.pacing import HostPacer
+from leam.pipelines.crawl.page import read_sitemap
+from leam.pipelines.crawl.policyfile import ROBOTS_TXT, TDMREP_JSON, PolicyFile
+from leam.pipelines.crawl.robots import RobotsRules
+from leam.pipelines.crawl.safety import RefusedAddress, check_host, refusal
+from leam.pipelines.crawl.tdm import TdmRepFile, response_reservation, x_robots_directives
+from leam.pipelines.crawl.urls import Scope, host_key, normalise, partition_of
+from leam.pipelines.crawl.worker import PartitionTask, crawl_partition
+from tests.sample_warc import sample_pages, write_sample_warc
 
 
 @pytest.mark.parametrize(

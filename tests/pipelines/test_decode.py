@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.decode import UndecodableError, decode_html
+from leam.pipelines.extract.decode import UndecodableError, decode_html
 
 POLISH = "<html><head><meta charset='windows-1250'></head><body>Zażółć gęślą jaźń</body></html>"
 

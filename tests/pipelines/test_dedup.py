@@ -10,11 +10,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.schema import doc_id, empty_doc
-from pipelines.dup_variants import jaccard, true_pairs, variant
-from pipelines.sample_warc import sample_pages
+from leam.corpus.cli.app import app
+from leam.corpus.schema import doc_id, empty_doc
+from tests.dup_variants import jaccard, true_pairs, variant
 from tests.parts import run_stage, write_parts
+from tests.sample_warc import sample_pages
 
 runner = CliRunner()
 LANGS = ["de", "fr", "pl", "sl", "el", "mt", "ga", "fi"]

@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.schema import doc_id
-from corpus.stage import Context
-from pipelines.extract import ExtractParams, ExtractStage
-from pipelines.sample_warc import render_html, sample_pages
+from leam.corpus.schema import doc_id
+from leam.corpus.stage import Context
+from leam.pipelines.extract.stage import ExtractParams, ExtractStage
+from tests.sample_warc import render_html, sample_pages
 from tests.warcs import BROKEN_EXPECTED, build_broken_warc, build_pages_warc, build_wet, pages
 
 
@@ -76,9 +76,9 @@ def test_bad_params_are_refused(bad):
 def test_prefilter_drops_blocklisted_urls_before_extraction(tmp_path: Path, monkeypatch):
     import dataclasses
 
-    import pipelines.extractors as extractors
-    from pipelines.filter import FilterStage, FilterStageParams
-    from pipelines.sample_warc import write_sample_warc
+    import leam.pipelines.extract.extractors as extractors
+    from leam.pipelines.filter import FilterStage, FilterStageParams
+    from tests.sample_warc import write_sample_warc
 
     listed = ["https://www.0-1sex.com/index.html", "https://videos.0-1sex.com/x"]
     sample = pages()
@@ -110,7 +110,7 @@ def test_prefilter_drops_blocklisted_urls_before_extraction(tmp_path: Path, monk
 
 
 def test_language_precheck_turns_away_only_certain_non_targets(tmp_path: Path):
-    from pipelines.lid_precheck import PrecheckParams
+    from leam.pipelines.lid.precheck import PrecheckParams
 
     path = tmp_path / "pages.warc.gz"
     build_pages_warc(path)
@@ -126,7 +126,7 @@ def test_language_precheck_turns_away_only_certain_non_targets(tmp_path: Path):
 
 
 def test_declared_target_language_is_never_turned_away():
-    from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
+    from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
 
     page = sample_pages(["ru"], per_lang=1)[0]
     check = LanguagePrecheck(PrecheckParams())
@@ -137,7 +137,7 @@ def test_declared_target_language_is_never_turned_away():
 
 
 def test_labels_langid_merges_into_a_target_are_never_outside():
-    from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
+    from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
 
     page = render_html(sample_pages(["ru"], per_lang=1)[0]).replace('lang="ru"', "")
     assert LanguagePrecheck(PrecheckParams()).outside(page.encode(), page)[0] == "ru"
@@ -146,7 +146,7 @@ def test_labels_langid_merges_into_a_target_are_never_outside():
 
 
 def test_cheap_rendering_drops_menus_and_link_texts_not_the_article():
-    from pipelines.lid_precheck import cheap_text
+    from leam.pipelines.lid.precheck import cheap_text
 
     page = (
         '<html><body><nav><a href="/">News</a></nav><header>Portal</header>'
@@ -160,7 +160,7 @@ def test_cheap_rendering_drops_menus_and_link_texts_not_the_article():
 def test_duplicate_payloads_are_extracted_once_per_file(tmp_path: Path):
     from warcio.warcwriter import WARCWriter
 
-    from pipelines.sample_warc import write_response
+    from tests.sample_warc import write_response
 
     sample = pages()[:3]
     bodies = [(p.url, render_html(p).encode()) for p in sample]
@@ -182,7 +182,7 @@ def test_duplicate_payloads_are_extracted_once_per_file(tmp_path: Path):
 def test_payload_digest_without_header_is_the_writers(tmp_path: Path):
     from warcio.archiveiterator import ArchiveIterator
 
-    from pipelines.warc import Record, _sha1, iter_records
+    from leam.pipelines.extract.warc import Record, _sha1, iter_records
 
     path = tmp_path / "pages.warc.gz"
     build_pages_warc(path)

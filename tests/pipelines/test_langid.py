@@ -2,17 +2,17 @@ from collections import Counter
 
 import pytest
 
-from corpus.languages import EU24
-from pipelines.langid import LangIdParams, LangIdStage, decide
-from pipelines.lid_model import (
+from leam.corpus.languages import EU24
+from leam.pipelines.lid.model import (
     LidModel,
     default_model_path,
     label_to_code,
     normalize_for_lid,
     shared_model,
 )
-from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
-from pipelines.sample_warc import sample_pages
+from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
+from leam.pipelines.lid.stage import LangIdParams, LangIdStage, decide
+from tests.sample_warc import sample_pages
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,8 @@ def test_thresholds_must_name_target_languages():
 def test_eu24_preset_meets_its_targets_on_the_sample(model: LidModel):
     """≥ 95 % of every EU language kept at ≥ 99 % precision; Bosnian is the known exception
     (lid.176 labels it Croatian), so Croatian precision is held without Bosnian pages."""
-    from corpus.config import load_pipeline
-    from pipelines.lid_eval import evaluate, predict_all
+    from leam.corpus.config import load_pipeline
+    from tests.lid_eval import evaluate, predict_all
 
     params = load_pipeline("eu24").stage("langid").params
     pages = sample_pages()

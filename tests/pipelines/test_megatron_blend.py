@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.megatron_blend import blend, explicit_weights, suggest_split, temperature_weights
+from leam.pipelines.megatron.blend import (
+    blend,
+    explicit_weights,
+    suggest_split,
+    temperature_weights,
+)
 
 TOKENS = {"de": 900_000, "fr": 90_000, "mt": 10_000}
 

@@ -14,10 +14,10 @@ import pytest
 from tokenizers import Tokenizer
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from pipelines.megatron_export import ExportSpec, export_megatron
+from leam.corpus.cli.app import app
+from leam.pipelines.megatron.export import ExportSpec, export_megatron
+from leam.trainer.indexed import IndexedDataset
 from tests.megatron_data import shard_row, train_tiny_tokenizer, write_sample_shards, write_shard
-from trainer.indexed import IndexedDataset
 
 runner = CliRunner()
 LANGS = ["en", "de", "el", "mt"]

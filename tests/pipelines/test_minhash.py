@@ -1,9 +1,9 @@
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.components import components
-from pipelines.minhash import MinHasher, shingle_hashes, words
-from pipelines.sample_warc import sample_pages
+from leam.pipelines.dedup.components import components
+from leam.pipelines.dedup.minhash import MinHasher, shingle_hashes, words
+from tests.sample_warc import sample_pages
 
 
 def test_signatures_equal_datasketch_over_the_same_shingles():

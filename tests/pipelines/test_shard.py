@@ -15,13 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.config import ConfigError, parse_pipeline
-from corpus.publish import ai_act
-from corpus.publish.manifest import file_sha256
-from corpus.schema import CRAWL_LOG_SCHEMA, SHARD_SCHEMA, doc_id, empty_doc
-from pipelines.sample_warc import sample_pages
+from leam.corpus.cli.app import app
+from leam.corpus.config import ConfigError, parse_pipeline
+from leam.corpus.publish import ai_act
+from leam.corpus.schema import CRAWL_LOG_SCHEMA, SHARD_SCHEMA, doc_id, empty_doc
+from leam.pipelines.shard.manifest import file_sha256
 from tests.parts import run_stage, write_parts
+from tests.sample_warc import sample_pages
 
 runner = CliRunner()
 LANGS = ["de", "fr", "pl", "el", "fi"]

@@ -10,12 +10,12 @@ import pytest
 from tokenizers import Tokenizer
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.config import ConfigError, parse_pipeline
-from corpus.languages import EU24
-from corpus.rundir import write_parquet_atomic
-from corpus.schema import DOC_SCHEMA, doc_id, empty_doc
-from pipelines.sample_warc import sample_pages
+from leam.corpus.cli.app import app
+from leam.corpus.config import ConfigError, parse_pipeline
+from leam.corpus.languages import EU24
+from leam.corpus.rundir import write_parquet_atomic
+from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
+from tests.sample_warc import sample_pages
 
 runner = CliRunner()
 LANGS = ["en", "de", "el", "bg", "mt", "fi"]

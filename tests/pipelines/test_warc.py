@@ -4,8 +4,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from pipelines.sample_warc import render_html, sample_pages, write_response
-from pipelines.warc import BrokenRecord, Record, iter_records
+from leam.pipelines.extract.warc import BrokenRecord, Record, iter_records
+from tests.sample_warc import render_html, sample_pages, write_response
 from tests.warcs import build_broken_warc, build_pages_warc
 
 LIMIT = 5_000_000

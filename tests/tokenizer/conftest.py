@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from leam.tokenizer.build import EvalOptions, build_tokenizer
+from leam.tokenizer.sample import SampleSpec
+from leam.tokenizer.train import TrainSpec
 from tests.tokenizer.shards import sample_texts, write_shards
-from tokenizer.build import EvalOptions, build_tokenizer
-from tokenizer.sample import SampleSpec
-from tokenizer.train import TrainSpec
 
 VOCAB = 1200
 USER_TOKEN = "<|user|>"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.languages import EU24
-from corpus.schema import SHARD_SCHEMA
-from pipelines.sample_warc import sample_pages
+from leam.corpus.languages import EU24
+from leam.corpus.schema import SHARD_SCHEMA
+from tests.sample_warc import sample_pages
 
 
 def write_shards(

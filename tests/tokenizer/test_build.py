@@ -11,9 +11,9 @@ import pytest
 from tokenizers import Tokenizer
 from typer.testing import CliRunner
 
-from corpus.cli.app import app
-from corpus.languages import EU24
-from tokenizer.shards import iter_docs, shard_files
+from leam.corpus.cli.app import app
+from leam.corpus.languages import EU24
+from leam.tokenizer.shards import iter_docs, shard_files
 
 runner = CliRunner()
 

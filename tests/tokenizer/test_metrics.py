@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from tokenizers import Tokenizer, models, pre_tokenizers
 
-from tokenizer.evaluate import evaluate
-from tokenizer.metrics import premiums, text_stats
+from leam.tokenizer.evaluate import evaluate
+from leam.tokenizer.metrics import premiums, text_stats
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.tokenizer.shards import write_shards
-from tokenizer.sample import (
+from leam.tokenizer.sample import (
     BalancedSample,
     SampleSpec,
     cap_text,
     is_heldout,
     temperature_weights,
 )
-from tokenizer.shards import shard_files
+from leam.tokenizer.shards import shard_files
+from tests.tokenizer.shards import write_shards
 
 DOC_CHARS = 400
 SIZES = {"en": 300, "de": 100, "mt": 20}  # documents per language: a web-like skew

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from tokenizers import Tokenizer
 
+from leam.tokenizer.train import TrainSpec, train
 from tests.tokenizer.conftest import USER_TOKEN, VOCAB
-from tokenizer.train import TrainSpec, train
 
 # Every EU alphabet's letters beyond ASCII (Latin, Greek, Cyrillic), capitals included, and
 # text the sample never had (Ogham, CJK, emoji, control characters): bytes cover it all.

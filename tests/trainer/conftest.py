@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.megatron_export import ExportSpec, export_megatron
+from leam.pipelines.megatron.export import ExportSpec, export_megatron
 from tests.megatron_data import train_tiny_tokenizer, write_sample_shards
 
 LANGS = ["de", "el", "en", "fr"]

@@ -1,4 +1,4 @@
-"""trainer.data: Megatron-style indices over a real export; splits; the blend; the cache."""
+"""leam.trainer.data: Megatron-style indices over a real export; splits; the blend; the cache."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.data import (
+from leam.trainer.data import (
     GPTDataset,
     blended_train,
     build_blending_indices,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trainer.indexed import (
+from leam.trainer.indexed import (
     IndexedDataset,
     IndexedDatasetBuilder,
     IndexReader,

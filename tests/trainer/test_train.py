@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corpus.cli import train_cmds
-from corpus.cli.app import app
-from trainer.config import TrainConfigError, load_config, parse_overrides
+from leam.corpus.cli import train_cmds
+from leam.corpus.cli.app import app
+from leam.trainer.config import TrainConfigError, load_config, parse_overrides
 
 pytest.importorskip("torch")
-from trainer.train import lr_at, train
+from leam.trainer.train import lr_at, train
 
 runner = CliRunner()
 
@@ -66,7 +66,7 @@ def test_two_process_ddp_matches_one_process(export_dir: Path, tmp_path: Path):
             "--eval-interval", "2"]  # fmt: skip
     launch = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1",
               "--nproc-per-node", "2", "--master-addr", "127.0.0.1", "--master-port", str(port),
-              "-m", "trainer.train"]  # fmt: skip
+              "-m", "leam.trainer.train"]  # fmt: skip
     two = subprocess.run([*launch, *args, "--save", str(tmp_path / "two")], env=env,
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert two.returncode == 0, two.stderr[-3000:]

@@ -41,14 +41,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
-from corpus.schema import doc_id, empty_doc
-from corpus.stage import Context, Doc, StageParams
-from pipelines.crawl.crawllog import reserved_records
-from pipelines.decode import UndecodableError, decode_html, is_html
-from pipelines.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
-from pipelines.filter import FilterStage, FilterStageParams
-from pipelines.lid_precheck import LanguagePrecheck, PrecheckParams
-from pipelines.warc import BrokenRecord, OtherRecord, Record, iter_records
+from leam.corpus.schema import doc_id, empty_doc
+from leam.corpus.stage import Context, Doc, StageParams
+from leam.pipelines.crawl.crawllog import reserved_records
+from leam.pipelines.extract.decode import UndecodableError, decode_html, is_html
+from leam.pipelines.extract.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
+from leam.pipelines.extract.warc import BrokenRecord, OtherRecord, Record, iter_records
+from leam.pipelines.filter import FilterStage, FilterStageParams
+from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
 
 
 class ExtractParams(StageParams):

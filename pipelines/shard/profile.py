@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from corpus.rundir import read_json, write_json_atomic, write_row_groups_atomic
-from corpus.stage import NO_LANG
+from leam.corpus.rundir import read_json, write_json_atomic, write_row_groups_atomic
+from leam.corpus.stage import NO_LANG
 
 COLUMNS = ["lang", "text", "domain", "source"]
 DOMAIN_SCHEMA = pa.schema(

@@ -28,14 +28,14 @@ from typing import Any, ClassVar
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
-from corpus import runrecord
-from corpus.publish import manifest
-from corpus.publish.outputs import PublishOptions, publish_run
-from corpus.rundir import RunDir, read_json, write_json_atomic, write_row_groups_atomic
-from corpus.schema import SHARD_SCHEMA
-from corpus.stage import Context, Doc, ParallelMap, StageParams
-from pipelines.shard_profile import DOMAIN_SCHEMA, merge_domains, merge_figures, profile_part
-from pipelines.shard_write import gather_shard, scatter_part, shard_count, shard_jobs
+from leam.corpus import runrecord
+from leam.corpus.publish import manifest
+from leam.corpus.publish.outputs import PublishOptions, publish_run
+from leam.corpus.rundir import RunDir, read_json, write_json_atomic, write_row_groups_atomic
+from leam.corpus.schema import SHARD_SCHEMA
+from leam.corpus.stage import Context, Doc, ParallelMap, StageParams
+from leam.pipelines.shard.profile import DOMAIN_SCHEMA, merge_domains, merge_figures, profile_part
+from leam.pipelines.shard.write import gather_shard, scatter_part, shard_count, shard_jobs
 
 MiB = 1 << 20
 

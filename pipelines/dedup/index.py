@@ -33,8 +33,8 @@ import pyarrow.parquet as pq
 import xxhash
 from courlan import normalize_url
 
-from corpus.rundir import write_json_atomic
-from pipelines.minhash import MinHasher
+from leam.corpus.rundir import write_json_atomic
+from leam.pipelines.dedup.minhash import MinHasher
 
 URL, EXACT, NEAR = 0, 1, 2
 KIND_NAMES = {URL: "url", EXACT: "exact", NEAR: "near"}

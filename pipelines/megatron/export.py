@@ -23,12 +23,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from corpus.publish.manifest import NAME as MANIFEST_NAME
-from corpus.publish.manifest import file_sha256
-from corpus.rundir import read_json, write_json_atomic, write_text_atomic
-from corpus.stage import ParallelMap
-from pipelines.megatron_blend import DEFAULT_ALPHA, blend, data_args
-from pipelines.megatron_tokenize import (
+from leam.corpus.rundir import read_json, write_json_atomic, write_text_atomic
+from leam.corpus.stage import ParallelMap
+from leam.pipelines.megatron.blend import DEFAULT_ALPHA, blend, data_args
+from leam.pipelines.megatron.parts import (
     LINEAGE_SUFFIX,
     MergeJob,
     PartJob,
@@ -37,8 +35,10 @@ from pipelines.megatron_tokenize import (
     resolve_tokenizer,
     tokenize_shard,
 )
-from tokenizer.shards import shard_files
-from trainer.data import BLEND, EXPORT
+from leam.pipelines.shard.manifest import NAME as MANIFEST_NAME
+from leam.pipelines.shard.manifest import file_sha256
+from leam.tokenizer.shards import shard_files
+from leam.trainer.data import BLEND, EXPORT
 
 FORMAT = "leam-megatron/1"
 DATA_ARGS = "data-args.txt"

@@ -28,11 +28,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tokenizers import Tokenizer
 
-from corpus.publish.manifest import file_sha256
-from corpus.rundir import TMP_PREFIX, write_json_atomic
-from corpus.schema import SOURCE_TYPE
-from tokenizer.hf_files import CONFIG_JSON, TOKENIZER_JSON
-from trainer.indexed import IndexedDatasetBuilder, IndexReader, bin_path, dtype_for_vocab, idx_path
+from leam.corpus.rundir import TMP_PREFIX, write_json_atomic
+from leam.corpus.schema import SOURCE_TYPE
+from leam.pipelines.shard.manifest import file_sha256
+from leam.tokenizer.hf_files import CONFIG_JSON, TOKENIZER_JSON
+from leam.trainer.indexed import (
+    IndexedDatasetBuilder,
+    IndexReader,
+    bin_path,
+    dtype_for_vocab,
+    idx_path,
+)
 
 # Tried in order when neither the caller nor tokenizer_config.json names the EOS token.
 EOS_CANDIDATES = ("</s>", "<|endoftext|>", "<|end_of_text|>", "<eos>", "<|im_end|>")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from corpus.rundir import read_json, write_json_atomic
+from leam.corpus.rundir import read_json, write_json_atomic
 
 NAME = "MANIFEST.json"
 FORMAT = "leam-shards/1"

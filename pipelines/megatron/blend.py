@@ -18,8 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tokenizer.sample import SampleSpec
-from tokenizer.sample import temperature_weights as sample_temperature_weights
+from leam.tokenizer.sample import SampleSpec
+from leam.tokenizer.sample import temperature_weights as sample_temperature_weights
 
 DEFAULT_ALPHA = SampleSpec.alpha  # the tokenizer's sample and the blend mix alike
 # Held-out tokens to aim for in each of validation and test: enough for a stable loss

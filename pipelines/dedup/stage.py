@@ -22,9 +22,9 @@ from typing import Any, ClassVar
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
-from corpus.stage import Context, Doc, ParallelMap, StageParams, read_parquet_docs
-from pipelines.dedup_cluster import cluster
-from pipelines.dedup_index import (
+from leam.corpus.stage import Context, Doc, ParallelMap, StageParams, read_parquet_docs
+from leam.pipelines.dedup.cluster import cluster
+from leam.pipelines.dedup.index import (
     EXACT,
     KIND_NAMES,
     NEAR,
@@ -36,7 +36,7 @@ from pipelines.dedup_index import (
     signature_part,
     write_index_config,
 )
-from pipelines.minhash import MAX_NGRAM
+from leam.pipelines.dedup.minhash import MAX_NGRAM
 
 
 class DedupParams(StageParams):

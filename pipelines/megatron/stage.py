@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from corpus.rundir import RunDir
-from corpus.stage import ParallelMap, PublishedInputStage, StageParams
-from pipelines.megatron_blend import DEFAULT_ALPHA
-from pipelines.megatron_export import ExportSpec, export_megatron
+from leam.corpus.rundir import RunDir
+from leam.corpus.stage import ParallelMap, PublishedInputStage, StageParams
+from leam.pipelines.megatron.blend import DEFAULT_ALPHA
+from leam.pipelines.megatron.export import ExportSpec, export_megatron
 
 
 class MegatronParams(StageParams):

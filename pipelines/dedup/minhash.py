@@ -18,7 +18,7 @@ import numpy as np
 import xxhash
 from datasketch import MinHash, MinHashLSH
 
-from filters.text import words as split_words
+from leam.filters.text import words as split_words
 
 # MurmurHash3's 32-bit finalizer (shifts and multipliers), as datasketch applies it.
 FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)

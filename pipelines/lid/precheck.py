@@ -22,10 +22,10 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from corpus.languages import EU24
-from corpus.stage import StageParams, sibling_params
-from pipelines.langid import LangIdParams
-from pipelines.lid_model import normalize_for_lid, shared_model
+from leam.corpus.languages import EU24
+from leam.corpus.stage import StageParams, sibling_params
+from leam.pipelines.lid.model import normalize_for_lid, shared_model
+from leam.pipelines.lid.stage import LangIdParams
 
 # Elements whose text is seldom the main text; `\b` keeps <a> from matching <article>.
 _DROP = re.compile(

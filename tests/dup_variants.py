@@ -12,7 +12,7 @@ import random
 import re
 from itertools import combinations
 
-from pipelines.minhash import shingle_hashes
+from leam.pipelines.dedup.minhash import shingle_hashes
 
 BOILERPLATE = [
     "Home | News | Contact | Imprint",

@@ -1,23 +1,19 @@
-"""The bundled sample: web pages in many languages, written into a WARC file.
+"""The bundled sample pages: web-page texts in many languages, rendered as a site serves them.
 
 The texts (pipelines/samples/texts/<lang>.jsonl) are web-page texts written for this project;
 each page wraps one in the boilerplate that real sites carry (navigation, sidebar, cookie
-notice, footer) so that main-text extraction has real work to do. `leam demo` and the tests
-build their WARC files with this module; warcio writes them, as a crawler would.
+notice, footer) so that main-text extraction has real work to do. `leam demo` serves them
+(pipelines/crawl/demosite.py), which is why they ship in the package; the tests and benchmarks
+write them into WARC files (tests/sample_warc.py).
 """
 
 from __future__ import annotations
 
 import html
-import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
-
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 # A country-code domain per language, for plausible URLs.
 _TLD = {
@@ -36,7 +32,7 @@ class SamplePage:
 
 
 def sample_languages() -> list[str]:
-    texts = resources.files("pipelines") / "samples" / "texts"
+    texts = resources.files("leam.pipelines") / "samples" / "texts"
     return sorted(
         p.name.removesuffix(".jsonl") for p in texts.iterdir() if p.name.endswith(".jsonl")
     )
@@ -48,7 +44,7 @@ def sample_pages(
     """Pages in a stable order: language by language, in file order."""
     pages = []
     for lang in langs or sample_languages():
-        path = resources.files("pipelines") / "samples" / "texts" / f"{lang}.jsonl"
+        path = resources.files("leam.pipelines") / "samples" / "texts" / f"{lang}.jsonl"
         lines = path.read_text(encoding="utf-8").splitlines()
         for i, line in enumerate(lines[:per_lang]):
             item = json.loads(line)
@@ -80,51 +76,3 @@ def render_html(page: SamplePage, charset: str = "utf-8") -> str:
 <footer><p>&copy; 2024 Portal</p><a href="/privacy/">Privacy</a> | <a href="/imprint/">Imprint</a>
 </footer></body></html>
 """
-
-
-def _http_response(body: bytes, content_type: str, status: str = "200 OK") -> StatusAndHeaders:
-    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
-    return StatusAndHeaders(status, headers, protocol="HTTP/1.1")
-
-
-def write_response(
-    writer: WARCWriter, url: str, body: bytes, content_type: str, status: str = "200 OK"
-) -> None:
-    """A request record and its response record, as a crawler writes them."""
-    request = StatusAndHeaders(
-        f"GET {url} HTTP/1.1", [("User-Agent", "leam-sample")], is_http_request=True
-    )
-    req = writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request)
-    writer.write_record(req)
-    resp = writer.create_warc_record(
-        url,
-        "response",
-        payload=io.BytesIO(body),
-        http_headers=_http_response(body, content_type, status),
-    )
-    writer.write_record(resp)
-
-
-def write_sample_warc(path: Path, pages: Iterable[SamplePage]) -> int:
-    """A gzipped WARC (one gzip member per record) with a warcinfo record; returns pages."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with path.open("wb") as f:
-        writer = WARCWriter(f, gzip=str(path).endswith(".gz"))
-        info = writer.create_warcinfo_record(path.name, {"software": "leam-corpus sample"})
-        writer.write_record(info)
-        for page in pages:
-            body = render_html(page).encode("utf-8")
-            write_response(writer, page.url, body, "text/html; charset=utf-8")
-            count += 1
-    return count
-
-
-def iter_chunks(items: list, n: int) -> Iterator[list]:
-    """Split items into n nearly equal runs (for several input files)."""
-    size, rest = divmod(len(items), n)
-    start = 0
-    for i in range(n):
-        end = start + size + (1 if i < rest else 0)
-        yield items[start:end]
-        start = end

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
 
-from corpus.rundir import write_json_atomic, write_parquet_atomic
-from pipelines.components import components
-from pipelines.dedup_index import EXACT, KIND_NAMES, NEAR, URL, PartRef
+from leam.corpus.rundir import write_json_atomic, write_parquet_atomic
+from leam.pipelines.dedup.components import components
+from leam.pipelines.dedup.index import EXACT, KIND_NAMES, NEAR, URL, PartRef
 
 DECISION_SCHEMA = pa.schema(
     [

@@ -17,9 +17,9 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from corpus.languages import EU24
-from corpus.stage import Context, Doc, StageParams, read_parquet_docs
-from pipelines.lid_model import LidModel, normalize_for_lid, shared_model
+from leam.corpus.languages import EU24
+from leam.corpus.stage import Context, Doc, StageParams, read_parquet_docs
+from leam.pipelines.lid.model import LidModel, normalize_for_lid, shared_model
 
 
 class LangIdParams(StageParams):

@@ -32,11 +32,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
-from corpus.publish.manifest import file_sha256
-from corpus.rundir import read_json, task_name, write_json_atomic, write_row_groups_atomic
-from corpus.schema import SHARD_SCHEMA, to_shard_table
-from corpus.stage import NO_LANG
-from pipelines.shard_profile import text_bytes
+from leam.corpus.rundir import read_json, task_name, write_json_atomic, write_row_groups_atomic
+from leam.corpus.schema import SHARD_SCHEMA, to_shard_table
+from leam.corpus.stage import NO_LANG
+from leam.pipelines.shard.manifest import file_sha256
+from leam.pipelines.shard.profile import text_bytes
 
 KEY = "_key"
 SCATTER_SCHEMA = SHARD_SCHEMA.append(pa.field(KEY, pa.uint64()))

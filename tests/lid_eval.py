@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipelines.langid import LangIdParams, decide
-from pipelines.lid_model import LidModel, normalize_for_lid
+from leam.pipelines.lid.model import LidModel, normalize_for_lid
+from leam.pipelines.lid.stage import LangIdParams, decide
 
 
 @dataclass(frozen=True)

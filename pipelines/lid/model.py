@@ -23,7 +23,7 @@ from pathlib import Path
 
 import fasttext
 
-from corpus.languages import ISO639_3_TO_1
+from leam.corpus.languages import ISO639_3_TO_1
 
 _LABEL_PREFIX = "__label__"
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")

@@ -1,0 +1,1 @@
+"""Stage `extract`: WARC/WET records → main text (trafilatura or resiliparse) as documents."""

@@ -1,0 +1,1 @@
+"""Stage `langid` and the fastText model it shares with extract's language pre-check."""

@@ -1,0 +1,1 @@
+"""Stage `megatron` and `leam export megatron`: shards → Megatron-LM token files, blend, lineage."""

@@ -1,0 +1,1 @@
+"""Stage `shard` (global): shuffled Parquet shards per language and their MANIFEST.json."""
