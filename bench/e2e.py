@@ -73,9 +73,9 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from leam.corpus.config import presets_dir
 from leam.corpus.languages import EU24
 from leam.filters.blocklist import UT1_ASSET, datatrove_asset
+from leam.pipelines.presets import presets_dir
 from tests.sample_warc import SamplePage, iter_chunks, render_html, sample_pages, write_response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -27,12 +27,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from leam.corpus.config import load_pipeline
 from leam.corpus.schema import empty_doc
 from leam.corpus.stage import Context
 from leam.pipelines.extract.stage import ExtractParams, build_extractor
 from leam.pipelines.filter import FilterStage
 from leam.pipelines.lid.stage import LangIdStage
+from leam.pipelines.presets import load_pipeline
 from tests.sample_warc import SamplePage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

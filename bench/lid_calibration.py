@@ -12,10 +12,10 @@ import sys
 import time
 from collections import Counter
 
-from leam.corpus.config import load_pipeline
 from leam.corpus.languages import EU24
 from leam.pipelines.lid.model import LidModel
 from leam.pipelines.lid.stage import LangIdParams
+from leam.pipelines.presets import load_pipeline
 from tests.lid_eval import evaluate, predict_all
 from tests.sample_warc import sample_pages
 

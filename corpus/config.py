@@ -8,27 +8,31 @@
         params: {default_threshold: 0.5, thresholds: {sl: 0.3}}
 
 Validation is strict and every error names the file and the key (`stages.1.params.thresholds`).
-A name without a path (`demo`, `eu24`) is a preset shipped in pipelines/presets/. Relative
-paths in stage parameters (the filter stage's `manifests`) are relative to the pipeline
-file's folder, a preset's to pipelines/presets/.
+Relative paths in stage parameters (the filter stage's `manifests`) are relative to the
+pipeline file's folder. The stages come from the registry the caller hands in (the core
+imports no stage); leam.pipelines.presets loads files and presets with the project's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from leam.corpus.stage import PIPELINE_DIR, PIPELINE_STAGES, StageParams
-
-# What stages read that is not a previous stage's parts: the shards, the Megatron export.
-PUBLISHED_READS = ("shards", "export")
+from leam.corpus.stage import (
+    PIPELINE_DIR,
+    PIPELINE_STAGES,
+    PUBLISHED_INPUTS,
+    Stage,
+    StageParams,
+    StageRegistry,
+)
 
 
 class ConfigError(ValueError):
@@ -52,6 +56,7 @@ class _PipelineFile(BaseModel):
 class StageConfig:
     name: str
     params: StageParams
+    cls: type[Stage]  # the class the registry gave for `name`
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,10 @@ class Pipeline:
         return hashlib.sha256(blob).hexdigest()
 
     @classmethod
-    def single(cls, name: str, params: StageParams) -> Pipeline:
+    def single(cls, stage: type[Stage], params: StageParams) -> Pipeline:
         """One stage alone, as the per-stage commands (`leam extract`, ...) run it."""
-        return cls(name, f"the {name} stage alone", (StageConfig(name, params),), "cli")
+        name = stage.name
+        return cls(name, f"the {name} stage alone", (StageConfig(name, params, stage),), "cli")
 
     def stage(self, name: str) -> StageConfig:
         for s in self.stages:
@@ -86,27 +92,6 @@ class Pipeline:
                 return s
         names = ", ".join(s.name for s in self.stages)
         raise KeyError(f"{self.source}: no stage {name!r} (it has {names})")
-
-
-def presets_dir() -> Path:
-    """pipelines/presets/ as installed: the preset files, and what they refer to."""
-    return Path(str(resources.files("leam.pipelines") / "presets"))
-
-
-def preset_names() -> list[str]:
-    return sorted(p.stem for p in presets_dir().glob("*.yaml"))
-
-
-def _read_source(spec: str) -> tuple[str, str, Path]:
-    """(label, YAML text, the folder its relative paths start from) of a path or a preset."""
-    path = Path(spec)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
-            raise ConfigError(f"{spec}: no such pipeline file")
-        return str(path), path.read_text(), path.resolve().parent
-    if spec in preset_names():
-        return f"preset {spec}", (presets_dir() / f"{spec}.yaml").read_text(), presets_dir()
-    raise ConfigError(f"{spec}: neither a pipeline file nor a preset ({', '.join(preset_names())})")
 
 
 def error_lines(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> list[str]:
@@ -121,12 +106,11 @@ def _errors(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> C
     return ConfigError("\n".join(error_lines(label, err, prefix)))
 
 
-def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipeline:
+def parse_pipeline(
+    text: str, label: str, registry: StageRegistry, folder: Path | None = None
+) -> Pipeline:
     """The validated pipeline; `folder` is where relative paths in its parameters start
     (None: the working directory)."""
-    # the stages depend on corpus, not the reverse
-    from leam.pipelines.registry import STAGE_NAMES, stage_class
-
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -138,41 +122,35 @@ def parse_pipeline(text: str, label: str, folder: Path | None = None) -> Pipelin
     stages = []
     context = {PIPELINE_DIR: folder, PIPELINE_STAGES: {e.stage: e.params for e in raw.stages}}
     for i, entry in enumerate(raw.stages):
-        if entry.stage not in STAGE_NAMES:
-            known = ", ".join(STAGE_NAMES)
+        if entry.stage not in registry.names:
+            known = ", ".join(registry.names)
             raise ConfigError(f"{label}: stages.{i}.stage: unknown stage {entry.stage!r} ({known})")
         try:
-            params = stage_class(entry.stage).Params.model_validate(entry.params, context=context)
+            cls = registry.get(entry.stage)
+            params = cls.Params.model_validate(entry.params, context=context)
         except ValidationError as err:
             raise _errors(label, err, ("stages", i, "params")) from None
-        stages.append(StageConfig(entry.stage, params))
+        stages.append(StageConfig(entry.stage, params, cls))
     names = [s.name for s in stages]
     if len(set(names)) != len(names):
         raise ConfigError(f"{label}: stages: a stage appears twice: {names}")
-    for i, name in enumerate(names[:-1]):
+    for i, (stage, after) in enumerate(itertools.pairwise(stages)):
         # e.g. shard: its output is shards, so only a stage that reads what such stages
         # publish (tokenizer and megatron read shards, train reads the export) follows
-        after = stage_class(names[i + 1])
-        if (
-            not getattr(stage_class(name), "writes_parts", True)
-            and getattr(after, "reads", "") not in PUBLISHED_READS
-        ):
+        if not stage.cls.writes_parts and after.cls.reads not in PUBLISHED_INPUTS:
             raise ConfigError(
-                f"{label}: stages.{i}: {name} writes no parts, so only a stage that reads the "
-                f"shards or the export may follow it"
+                f"{label}: stages.{i}: {stage.name} writes no parts, so only a stage that "
+                f"reads the shards or the export may follow it"
             )
     return Pipeline(raw.name, raw.description, tuple(stages), label)
-
-
-def load_pipeline(spec: str) -> Pipeline:
-    label, text, folder = _read_source(spec)
-    return parse_pipeline(text, label, folder)
 
 
 def with_params(pipeline: Pipeline, stage: str, **changes: Any) -> Pipeline:
     """The pipeline with some parameters of one stage replaced (CLI overrides)."""
     stages = tuple(
-        StageConfig(s.name, type(s.params).model_validate({**s.params.model_dump(), **changes}))
+        StageConfig(
+            s.name, type(s.params).model_validate({**s.params.model_dump(), **changes}), s.cls
+        )
         if s.name == stage
         else s
         for s in pipeline.stages

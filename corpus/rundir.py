@@ -17,6 +17,7 @@ is redone on resume.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -94,11 +95,6 @@ class RunDir:
     def domains(self) -> Path:
         """Content size per domain and language of the shards (the reports rank domains)."""
         return self.reports / "domains.parquet"
-
-    @classmethod
-    def of_workdir(cls, workdir: Path) -> RunDir:
-        """The run directory of a global stage's scratch folder (<run>/<stage>/_work)."""
-        return cls(workdir.parent.parent)
 
     def parts(self, stage: str) -> list[Path]:
         return sorted(self.stage_dir(stage).glob("part-*.parquet"))
@@ -189,3 +185,12 @@ def write_json_atomic(data: Any, path: Path) -> None:
 
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text())
+
+
+def file_sha256(path: Path) -> str:
+    """A file's sha256, as `sha256sum` prints it (shards, token files, tokenizer files)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

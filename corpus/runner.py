@@ -11,42 +11,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import fsspec
-
 from leam.corpus import runrecord
-from leam.corpus.config import Pipeline
+from leam.corpus.config import Pipeline, StageConfig
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir, read_json, task_name
 from leam.corpus.runtime import Runtime
 from leam.corpus.stage import ParallelMap
 from leam.corpus.task import TaskSpec, ready_stage, run_task
-from leam.pipelines.extract.warc import WARC_SUFFIXES
-from leam.pipelines.registry import stage_class
-
-INPUT_PATTERNS = tuple(f"*{suffix}" for suffix in (*WARC_SUFFIXES, ".parquet"))
-
-
-def expand_inputs(specs: list[str]) -> list[str]:
-    """Files from paths, directories (their WARC/WET/Parquet files) and globs, in order."""
-    found: list[str] = []
-    for spec in specs:
-        path = Path(spec)
-        if path.is_dir():
-            matches = sorted({str(p) for pat in INPUT_PATTERNS for p in path.glob(pat)})
-        elif any(ch in spec for ch in "*?["):
-            fs, _, paths = fsspec.get_fs_token_paths(spec)
-            matches = [fs.unstrip_protocol(p) if "://" in spec else p for p in sorted(paths)]
-        else:
-            matches = [str(path.resolve()) if "://" not in spec else spec]
-            if "://" not in spec and not path.is_file():
-                raise FileNotFoundError(f"input not found: {spec}")
-        if not matches:
-            raise FileNotFoundError(f"no input files match {spec}")
-        found.extend(m for m in matches if m not in found)
-    return found
 
 
 def _specs(pipeline: Pipeline, index: int, run_dir: RunDir, inputs: list[str]) -> list[TaskSpec]:
@@ -63,6 +36,7 @@ def _specs(pipeline: Pipeline, index: int, run_dir: RunDir, inputs: list[str]) -
     return [
         TaskSpec(
             stage=stage.name,
+            stage_cls=stage.cls,
             params_json=params_json,
             task=task,
             input=source,
@@ -116,16 +90,16 @@ def parallel_map(
 
 
 def _prepare_global(
-    stage_name: str, params_json: str, specs: list[TaskSpec], run_dir: RunDir, runtime: Runtime
+    config: StageConfig, specs: list[TaskSpec], run_dir: RunDir, runtime: Runtime
 ) -> dict[str, Any]:
     """Run a global stage's preparation (all parts at once) in this process, with the
     parallel work on the workers."""
-    stage = ready_stage(stage_name, params_json)
+    stage = ready_stage(config.cls, specs[0].params_json)
     parts = [(s.task, s.input) for s in specs]
     try:
-        return stage.prepare(parts, run_dir.workdir(stage_name), parallel_map(runtime, stage_name))
+        return stage.prepare(parts, run_dir, parallel_map(runtime, config.name))
     except (ValueError, FileNotFoundError) as err:  # e.g. an incompatible previous index
-        raise GlobalStageError(f"{stage_name}: {err}") from err
+        raise GlobalStageError(f"{config.name}: {err}") from err
 
 
 def run_pipeline(
@@ -148,7 +122,7 @@ def run_pipeline(
         todo = [s for s in specs if not s.marker.exists()]
         previous = record["stages"].get(stage.name, {})
         nodes: Counter[str] = Counter(previous.get("nodes", {}))
-        is_global = getattr(stage_class(stage.name), "kind", "map") == "global"
+        is_global = stage.cls.kind == "global"
         waiting = is_global and any_failed
         if waiting:  # a global decision over part of the input would differ from the whole's
             todo = []
@@ -161,7 +135,7 @@ def run_pipeline(
         start = time.perf_counter()
         prepared = previous.get("prepared", {})
         if is_global and todo:
-            prepared = _prepare_global(stage.name, specs[0].params_json, specs, run_dir, runtime)
+            prepared = _prepare_global(stage, specs, run_dir, runtime)
         failures = runtime.map(run_task, todo, on_done=finished, on_docs=bar.docs)
         wall = previous.get("wall_s", 0.0) + time.perf_counter() - start
         failed = [{"task": f.item.task, "input": f.item.input, "error": f.error} for f in failures]
@@ -180,18 +154,4 @@ def run_pipeline(
     rapl_j = runrecord.rapl_delta(rapl_start, runrecord.rapl_joules())
     runrecord.add_energy(record, watts_per_core, rapl_j)
     runrecord.save(run_dir, record)
-    if not any_failed:
-        _finish(pipeline, run_dir, record)
     return record
-
-
-def _finish(pipeline: Pipeline, run_dir: RunDir, record: dict[str, Any]) -> None:
-    """Stages with a `finish(run_dir, record)` publish what needs the complete run record
-    (the shard stage's datasheet and reports); it runs again, cheaply, on every rerun."""
-    for stage in pipeline.stages:
-        if hasattr(stage_class(stage.name), "finish"):
-            instance = ready_stage(stage.name, stage.params.model_dump_json())
-            try:
-                instance.finish(run_dir, record)
-            except (ValueError, FileNotFoundError) as err:
-                raise GlobalStageError(f"{stage.name}: {err}") from err

@@ -12,14 +12,17 @@ always reconcile: documents in = documents out + documents rejected.
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, ValidationInfo
 
+from leam.corpus.rundir import RunDir
 from leam.corpus.schema import ledger_row
 
 Doc = dict[str, Any]
@@ -119,8 +122,36 @@ class Context:
         }
 
 
+StageKind = Literal["map", "global"]
+# What a stage reads: WARC/WET files (the run's inputs), an earlier stage's Parquet parts, or
+# what a run has published (the shards, the Megatron export) rather than parts.
+StageInput = Literal["warc", "parquet", "shards", "export"]
+PUBLISHED_INPUTS: tuple[StageInput, ...] = ("shards", "export")
+
+# A parallel map that the runner lends to global stages: fn(item) for every item on the
+# workers, results in item order; raises if any item fails for good.
+ParallelMap = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
+
+
 class Stage(Protocol):
+    """Every member the engine (config, runner, task) uses of a stage, and nothing else.
+
+    `kind`: "map" stages decide on each document alone; "global" ones need every document
+    first (dedup, shard), so the runner calls `prepare` over all input parts in the driver,
+    with `pmap` for the parallel work, before the per-part tasks run. `prepare` writes what
+    `run` needs under `run_dir.workdir(name)`, skips what it finds done (resumable) and
+    returns figures for run.json. `writes_parts`: False when the stage publishes its output
+    itself (shard) and its per-part tasks only count. `reads`: what its tasks' input is; only
+    a stage that reads what a run publishes may follow one that writes no parts.
+    """
+
     name: ClassVar[str]
+    Params: ClassVar[type[StageParams]]
+    kind: ClassVar[StageKind]
+    writes_parts: ClassVar[bool]
+    reads: ClassVar[StageInput]
+
+    def __init__(self, params: Any) -> None: ...
 
     def setup(self) -> None: ...
 
@@ -128,22 +159,9 @@ class Stage(Protocol):
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]: ...
 
-
-# A parallel map that the runner lends to global stages: fn(item) for every item on the
-# workers, results in item order; raises if any item fails for good.
-ParallelMap = Callable[[Callable[[Any], Any], list[Any]], list[Any]]
-
-
-class GlobalStage(Stage, Protocol):
-    """A stage whose decision for one document depends on all documents (dedup, shuffles).
-
-    `prepare` runs first, over all input parts at once, using `pmap` for the parallel work
-    and writing whatever `run` needs into `workdir` (resumable: it skips what it finds
-    done); then `run` goes over each part as usual, reading its decisions from
-    `ctx.workdir`. Returns figures for run.json.
-    """
-
-    def prepare(self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap) -> dict: ...
+    def prepare(
+        self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
+    ) -> dict[str, Any]: ...
 
 
 def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterator[Doc]:
@@ -154,7 +172,37 @@ def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterat
             yield doc
 
 
-class PublishedInputStage:
+class BaseStage:
+    """The defaults of the Stage contract: a map stage over Parquet parts that writes its
+    kept documents as a part and needs no models and no preparation."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[StageParams]]
+    kind: ClassVar[StageKind] = "map"
+    writes_parts: ClassVar[bool] = True
+    reads: ClassVar[StageInput] = "parquet"
+
+    def __init__(self, params: Any) -> None:
+        self.params = params
+
+    def setup(self) -> None:
+        pass
+
+    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
+        return read_parquet_docs(path, ctx)
+
+    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
+        for doc in docs:
+            yield ctx.kept(doc)
+
+    def prepare(
+        self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
+    ) -> dict[str, Any]:
+        """Only global stages prepare; the runner never calls this for a map stage."""
+        raise NotImplementedError(f"{self.name} is a map stage: it has nothing to prepare")
+
+
+class PublishedInputStage(BaseStage):
     """Base of the global stages that work on what a run has published (the shards, the
     Megatron export) rather than on a previous stage's parts: tokenizer, megatron, train.
 
@@ -163,17 +211,30 @@ class PublishedInputStage:
     them by their markers like any other task.
     """
 
-    kind: ClassVar[str] = "global"
+    kind: ClassVar[StageKind] = "global"
     writes_parts: ClassVar[bool] = False
-
-    def __init__(self, params: StageParams) -> None:
-        self.params = params
-
-    def setup(self) -> None:
-        pass
 
     def read(self, path: str, ctx: Context) -> Iterator[Doc]:
         return iter(())
 
-    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
-        yield from docs
+
+class StageRegistry:
+    """Stages by their stable name, as pipeline files refer to them; the runner and the
+    configuration are handed one (leam.pipelines.registry holds the project's), so the core
+    imports no stage. A class is imported when a pipeline first uses it."""
+
+    def __init__(self, paths: dict[str, str]) -> None:
+        self._paths = dict(paths)  # name -> "module:Class"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._paths)
+
+    @functools.cache  # noqa: B019 - registries live as long as the process
+    def get(self, name: str) -> type[Stage]:
+        try:
+            module, _, cls = self._paths[name].partition(":")
+        except KeyError:
+            known = ", ".join(self._paths)
+            raise KeyError(f"unknown stage {name!r}; known stages: {known}") from None
+        return getattr(importlib.import_module(module), cls)

@@ -16,12 +16,13 @@ from typing import Any
 
 from leam.corpus.rundir import AtomicParquetWriter, write_json_atomic
 from leam.corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA
-from leam.corpus.stage import Context
+from leam.corpus.stage import Context, Stage
 
 
 @dataclass(frozen=True)
 class TaskSpec:
     stage: str
+    stage_cls: type[Stage]  # pickled by reference: a worker imports the stage's module
     params_json: str  # the stage's resolved parameters, as JSON (hashable, picklable)
     task: str
     input: str
@@ -32,10 +33,7 @@ class TaskSpec:
 
 
 @functools.lru_cache(maxsize=8)
-def ready_stage(stage: str, params_json: str) -> Any:
-    from leam.pipelines.registry import stage_class
-
-    cls = stage_class(stage)
+def ready_stage(cls: type[Stage], params_json: str) -> Stage:
     instance = cls(cls.Params.model_validate_json(params_json))
     instance.setup()
     return instance
@@ -44,11 +42,10 @@ def ready_stage(stage: str, params_json: str) -> Any:
 def run_task(spec: TaskSpec, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Runs the task and returns its counters (also stored in the marker)."""
     cpu0, wall0 = time.process_time(), time.perf_counter()
-    stage = ready_stage(spec.stage, spec.params_json)
+    stage = ready_stage(spec.stage_cls, spec.params_json)
     ctx = Context(spec.stage, progress, task=spec.task, workdir=spec.workdir)
     # A stage that publishes its documents itself (shard) has them counted, not written again.
-    writes_parts = getattr(stage, "writes_parts", True)
-    out = AtomicParquetWriter(spec.output, DOC_SCHEMA) if writes_parts else None
+    out = AtomicParquetWriter(spec.output, DOC_SCHEMA) if stage.writes_parts else None
     ledger = AtomicParquetWriter(spec.ledger, LEDGER_SCHEMA)
     for doc in stage.run(stage.read(spec.input, ctx), ctx):
         if out is not None:

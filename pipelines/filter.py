@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationInfo, model_validator
 
 from leam.corpus.schema import quality_map
-from leam.corpus.stage import NO_LANG, Context, Doc, StageParams, pipeline_path, read_parquet_docs
+from leam.corpus.stage import NO_LANG, BaseStage, Context, Doc, StageParams, pipeline_path
 from leam.filters.base import Filter
 from leam.filters.manifest import Manifest
 from leam.filters.resolve import FilterRef, as_ref, from_resolved, resolve
@@ -62,10 +62,9 @@ class FilterStageParams(StageParams):
         return self
 
 
-class FilterStage:
+class FilterStage(BaseStage):
     name: ClassVar[str] = "filter"
     Params: ClassVar[type[StageParams]] = FilterStageParams
-    reads: ClassVar[str] = "parquet"
 
     def __init__(self, params: FilterStageParams) -> None:
         self.params = params
@@ -82,9 +81,6 @@ class FilterStage:
         if key not in self._filters:
             self._filters[key] = m.filter(m.params_for(lang), lang)
         return self._filters[key]
-
-    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
-        return read_parquet_docs(path, ctx)
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
         for doc in docs:

@@ -1,4 +1,4 @@
-"""Stages by their stable name, as pipeline files refer to them.
+"""The project's stages by their stable name, as pipeline files refer to them.
 
 A stage's module is imported when a pipeline first uses it: the modules bring their
 libraries (datasketch and SciPy for dedup, pandas through pyarrow.dataset for shard, the
@@ -8,26 +8,22 @@ them, about a second of CPU per process.
 
 from __future__ import annotations
 
-import functools
-import importlib
+from leam.corpus.stage import Stage, StageRegistry
 
-_CLASSES = {
-    "extract": "leam.pipelines.extract.stage:ExtractStage",
-    "langid": "leam.pipelines.lid.stage:LangIdStage",
-    "filter": "leam.pipelines.filter:FilterStage",
-    "dedup": "leam.pipelines.dedup.stage:DedupStage",
-    "shard": "leam.pipelines.shard.stage:ShardStage",
-    "tokenizer": "leam.pipelines.tokenizer_stage:TokenizerStage",
-    "megatron": "leam.pipelines.megatron.stage:MegatronStage",
-    "train": "leam.pipelines.train_stage:TrainStage",
-}
-STAGE_NAMES = tuple(_CLASSES)
+REGISTRY = StageRegistry(
+    {
+        "extract": "leam.pipelines.extract.stage:ExtractStage",
+        "langid": "leam.pipelines.lid.stage:LangIdStage",
+        "filter": "leam.pipelines.filter:FilterStage",
+        "dedup": "leam.pipelines.dedup.stage:DedupStage",
+        "shard": "leam.pipelines.shard.stage:ShardStage",
+        "tokenizer": "leam.pipelines.tokenizer_stage:TokenizerStage",
+        "megatron": "leam.pipelines.megatron.stage:MegatronStage",
+        "train": "leam.pipelines.train_stage:TrainStage",
+    }
+)
+STAGE_NAMES = REGISTRY.names
 
 
-@functools.cache
-def stage_class(name: str) -> type:
-    try:
-        module, _, cls = _CLASSES[name].partition(":")
-    except KeyError:
-        raise KeyError(f"unknown stage {name!r}; known stages: {', '.join(_CLASSES)}") from None
-    return getattr(importlib.import_module(module), cls)
+def stage_class(name: str) -> type[Stage]:
+    return REGISTRY.get(name)

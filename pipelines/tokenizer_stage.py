@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from leam.corpus.rundir import RunDir
-from leam.corpus.stage import ParallelMap, PublishedInputStage, StageParams
+from leam.corpus.stage import ParallelMap, PublishedInputStage, StageInput, StageParams
 from leam.tokenizer.build import EvalOptions, build_tokenizer
 from leam.tokenizer.sample import SampleSpec
 from leam.tokenizer.train import TrainSpec
@@ -72,12 +72,11 @@ class TokenizerStage(PublishedInputStage):
     params: TokenizerParams
     name: ClassVar[str] = "tokenizer"
     Params: ClassVar[type[StageParams]] = TokenizerParams
-    reads: ClassVar[str] = "shards"  # the run's shards folder, so it may follow `shard`
+    reads: ClassVar[StageInput] = "shards"  # the run's shards folder, so it may follow `shard`
 
     def prepare(
-        self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
+        self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
     ) -> dict[str, Any]:
-        run_dir = RunDir.of_workdir(workdir)
         sample, train = self.params.specs()
         out_dir = run_dir.root / self.params.output
         parallel = Path(self.params.parallel) if self.params.parallel else None

@@ -12,13 +12,12 @@ trainer's own resume). torch is imported only here, when the stage runs.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
 from leam.corpus.rundir import RunDir
-from leam.corpus.stage import ParallelMap, PublishedInputStage, StageParams
+from leam.corpus.stage import ParallelMap, PublishedInputStage, StageInput, StageParams
 from leam.trainer.config import PRESETS, as_dict, load_config
 
 
@@ -42,14 +41,13 @@ class TrainStage(PublishedInputStage):
     params: TrainStageParams
     name: ClassVar[str] = "train"
     Params: ClassVar[type[StageParams]] = TrainStageParams
-    reads: ClassVar[str] = "export"  # follows `megatron`
+    reads: ClassVar[StageInput] = "export"  # follows `megatron`
 
     def prepare(
-        self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
+        self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
     ) -> dict[str, Any]:
         from leam.trainer.train import train  # torch: only when a run trains
 
-        run_dir = RunDir.of_workdir(workdir)
         out = run_dir.root / self.params.output
         cfg = load_config(self.params.preset, overrides={**self.params.config, "save": str(out)})
         summary = train(cfg, run_dir.root / self.params.export, quiet=True)

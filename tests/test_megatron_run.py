@@ -10,10 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from leam.corpus.cli.app import app
-from leam.corpus.config import ConfigError, parse_pipeline
+from leam.corpus.config import ConfigError
 from leam.corpus.rundir import RunDir, write_parquet_atomic
 from leam.corpus.schema import DOC_SCHEMA, LEDGER_SCHEMA, doc_id, empty_doc, ledger_row
 from leam.pipelines.megatron.stage import MegatronParams
+from leam.pipelines.presets import parse_pipeline
 from leam.trainer.indexed import IndexedDataset
 from tests.megatron_data import train_tiny_tokenizer
 from tests.sample_warc import sample_pages

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from leam.corpus.cli.app import app
-from leam.corpus.config import presets_dir
 from leam.filters.manifest import load_set
 from leam.filters.text import words
+from leam.pipelines.presets import presets_dir
 from tests.sample_warc import SamplePage, sample_pages, write_sample_warc
 
 GOPHER_EN = {"the", "be", "to", "of", "and", "that", "have", "with"}

@@ -18,8 +18,7 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
-from leam.corpus.rundir import write_json_atomic
-from leam.pipelines.shard.manifest import file_sha256
+from leam.corpus.rundir import file_sha256, write_json_atomic
 from leam.tokenizer.shards import iter_docs
 
 NAME = "tokens.json"

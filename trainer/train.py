@@ -302,7 +302,7 @@ def train(cfg: TrainConfig, export_dir: Path, quiet: bool = False) -> dict[str, 
     return summary
 
 
-if __name__ == "__main__":
-    from leam.corpus.cli.train_cmds import main
+if __name__ == "__main__":  # torchrun -m leam.trainer.train: the same as leam.trainer.launch
+    from leam.trainer.launch import main
 
     main()

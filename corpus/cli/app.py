@@ -11,6 +11,7 @@ from rich.console import Console
 from leam.corpus.cli import (
     audit_cmds,
     crawl_cmds,
+    demo_cmds,
     errors,
     export_cmds,
     manifest_cmds,
@@ -48,7 +49,7 @@ app.command(rich_help_panel=ENGINEER)(run_cmds.langid)
 app.command("filter", rich_help_panel=ENGINEER)(run_cmds.filter_docs)
 app.command(rich_help_panel=ENGINEER)(run_cmds.dedup)
 app.command(rich_help_panel=ENGINEER)(shard_cmds.shard)
-app.command(rich_help_panel=ENGINEER)(run_cmds.demo)
+app.command(rich_help_panel=ENGINEER)(demo_cmds.demo)
 app.command(rich_help_panel=RUNS)(status_cmds.status)
 app.command(rich_help_panel=RUNS)(status_cmds.presets)
 app.add_typer(manifest_cmds.app, name="manifests", rich_help_panel=REVIEWER)

@@ -11,11 +11,11 @@ from rich.table import Table
 
 from leam.corpus.cli import options
 from leam.corpus.cli.run_cmds import execute
-from leam.corpus.config import load_pipeline
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir
 from leam.corpus.runtime import Runtime, RuntimeOptions
 from leam.pipelines.crawl.options import CrawlOptions
+from leam.pipelines.presets import load_pipeline
 
 console = Console(stderr=True)
 out = Console()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leam.corpus.cli import options
+from leam.corpus.cli import options, plain
 from leam.corpus.cli.errors import fail
 from leam.corpus.languages import language_name
 from leam.corpus.rundir import read_json
@@ -171,7 +170,7 @@ def lineage(
         raise typer.Exit(1)
     for hit in hits:
         if as_json:
-            out.print_json(json.dumps(hit, default=str), indent=None)
+            plain.write_json(hit, indent=None)
         else:
             line = f"{hit['kind']:<8} {hit['file']}  {_where(hit)}  id {hit['id']}  {_warc(hit)}"
             out.print(line.rstrip(), soft_wrap=True, highlight=False)

@@ -1,8 +1,7 @@
-"""`leam run`, the single-stage commands (`extract`, `langid`) and `leam demo`."""
+"""`leam run` and the single-stage commands (`extract`, `langid`, `filter`, `dedup`)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +10,15 @@ from rich.console import Console
 
 from leam.corpus import runrecord
 from leam.corpus.cli import options, tables
-from leam.corpus.config import Pipeline, load_pipeline, with_params
+from leam.corpus.cli.errors import fail
+from leam.corpus.config import Pipeline, with_params
 from leam.corpus.progress import PipelineProgress
+from leam.corpus.publish.outputs import publish_complete_run
 from leam.corpus.rundir import RunDir
-from leam.corpus.runner import expand_inputs, run_pipeline
+from leam.corpus.runner import run_pipeline
 from leam.corpus.runtime import Runtime, RuntimeOptions
+from leam.pipelines.inputs import expand_inputs
+from leam.pipelines.presets import load_pipeline
 from leam.pipelines.registry import stage_class
 
 console = Console(stderr=True)
@@ -54,6 +57,10 @@ def execute(
             )
     finally:
         runtime.shutdown()
+    try:  # a complete sharded run: the datasheet, stats and AI Act summary
+        publish_complete_run(run_dir, record)
+    except (ValueError, FileNotFoundError) as err:
+        raise fail(f"publishing {run_id}: {err}") from None
     out.print(tables.stage_table(record))
     out.print(tables.language_table(record))
     problems = tables.failures(record)
@@ -101,7 +108,7 @@ def run(
 def _single(stage: str, **params: object) -> Pipeline:
     cls = stage_class(stage)
     given = {k: v for k, v in params.items() if v is not None}
-    return Pipeline.single(stage, cls.Params(**given))
+    return Pipeline.single(cls, cls.Params(**given))
 
 
 def extract(
@@ -206,34 +213,3 @@ def dedup(
     """
     pipeline = _single("dedup", threshold=threshold, previous=previous or None)
     execute(pipeline, inputs, runs_dir, run_id, workers, ray_address, quiet)
-
-
-def demo(
-    runs_dir: options.RunsDir = Path("runs"),
-    workers: options.Workers = 2,
-    quiet: options.Quiet = False,
-) -> None:
-    """Crawl a local multilingual site, then run the eu24 preset on what it fetched.
-
-    Serves the bundled sample pages (every language the project ships text for, EU and
-    others) on 127.0.0.1 as eight sites, some pages reserved by robots.txt, ai.txt, TDMRep
-    or noai; crawls them with `leam crawl` into runs/demo/crawl, then runs the `eu24` preset
-    (extract, language ID, filters, dedup, shards) on the WARC files into runs/demo.
-    """
-    from leam.corpus.cli.crawl_cmds import crawl_into, crawl_table
-    from leam.pipelines.crawl.demosite import DemoSite, demo_options
-
-    run_dir = RunDir(runs_dir / "demo")
-    shutil.rmtree(run_dir.root, ignore_errors=True)
-    runtime = Runtime(RuntimeOptions(workers=workers))  # one Ray start for crawl and pipeline
-    try:
-        with DemoSite() as site:
-            console.print(f"demo site: {site.pages} pages on {len(site.seeds)} local hosts")
-            record = crawl_into(
-                run_dir, "demo", site.seeds, [], demo_options(), workers, None, quiet
-            )
-        out.print(crawl_table(record))
-        warcs = [str(run_dir.crawl_warc)]
-        execute(load_pipeline("eu24"), warcs, runs_dir, "demo", workers, None, quiet)
-    finally:
-        runtime.shutdown()

@@ -35,9 +35,8 @@ def shard(
     given = {"target_rows": target_rows, "seed": seed}
     if target_bytes is not None or target_rows is not None:
         given["target_bytes"] = target_bytes
-    from leam.pipelines.shard.stage import (
-        ShardParams,  # pandas through pyarrow.dataset: see audit_cmds
-    )
+    # pandas through pyarrow.dataset: see audit_cmds
+    from leam.pipelines.shard.stage import ShardParams, ShardStage
 
-    params = ShardParams(**given)
-    execute(Pipeline.single("shard", params), inputs, runs_dir, run_id, workers, ray_address, quiet)
+    pipeline = Pipeline.single(ShardStage, ShardParams(**given))
+    execute(pipeline, inputs, runs_dir, run_id, workers, ray_address, quiet)

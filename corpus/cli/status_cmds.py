@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.console import Console
 
 from leam.corpus import runrecord
-from leam.corpus.cli import options, tables
-from leam.corpus.config import load_pipeline, preset_names
+from leam.corpus.cli import options, plain, tables
 from leam.corpus.rundir import read_json
 
 out = Console()
@@ -28,7 +25,7 @@ def status(
     run_dir = options.run_dir(run, runs_dir)
     record = runrecord.load(run_dir)
     if as_json:
-        out.print_json(json.dumps(record))
+        plain.write_json(record)
         return
     if "crawl" in record:
         from leam.corpus.cli.crawl_cmds import crawl_table
@@ -48,8 +45,10 @@ def presets(
     name: Annotated[str | None, typer.Argument(help="Show this preset, resolved.")] = None,
 ) -> None:
     """List the bundled pipeline presets, or show one with every parameter resolved."""
+    from leam.pipelines.presets import load_pipeline, preset_names
+
     if name is None:
         for preset in preset_names():
-            out.print(f"{preset:<8} {load_pipeline(preset).description}")
+            plain.write(f"{preset:<8} {load_pipeline(preset).description}")
         return
-    out.print(yaml.safe_dump(load_pipeline(name).resolved(), sort_keys=False, allow_unicode=True))
+    plain.write_yaml(load_pipeline(name).resolved())

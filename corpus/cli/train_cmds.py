@@ -1,16 +1,12 @@
-"""`leam train`: the bundled trainer on an export folder (trainer/), torch loaded lazily.
+"""`leam train`: the bundled trainer on an export folder, through its own entry point
+(leam.trainer.launch, which torchrun can also start with `-m`).
 
     leam train runs/x/megatron --preset tiny --train-iters 50
     torchrun --nproc-per-node 8 $(which leam) train runs/x/megatron --preset 125M
-
-torch is an optional extra (`pip install 'leam-corpus[train]'`): this module imports it
-only when a run starts, so the rest of the CLI works without it.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +15,9 @@ from rich.console import Console
 
 from leam.corpus.cli import options
 from leam.corpus.cli.errors import fail
-from leam.trainer.config import PRESETS, TrainConfigError, load_config, parse_overrides
+from leam.trainer.config import PRESETS
 
 console = Console(stderr=True)
-TORCH_HINT = "the trainer needs torch: pip install 'leam-corpus[train]' (or a CUDA build of torch)"
 
 
 def train(
@@ -48,34 +43,14 @@ def train(
     <export>/train); run it again with the same --save to resume. Under torchrun every rank
     runs this command (data parallel; gloo on CPU, NCCL on GPUs).
     """
-    try:
-        cfg = load_config(preset, config, parse_overrides(list(ctx.args)))
-    except TrainConfigError as err:
-        raise fail(err) from None
-    if importlib.util.find_spec("torch") is None:
-        raise fail(TORCH_HINT)
-    from leam.trainer.train import train as run_training
+    from leam.trainer.launch import launch, summary_lines
 
     try:
-        summary = run_training(cfg, export_dir, quiet=quiet)
-    except ValueError as err:
+        summary = launch(export_dir, preset, config, list(ctx.args), quiet)
+    except ValueError as err:  # TrainConfigError included
         raise fail(err) from None
-    if "first_loss" in summary:
-        console.print(
-            f"loss {summary['first_loss']} → {summary['last_loss']} after "
-            f"{summary['iterations']} iterations; {summary['tokens_per_s']:,} tokens/s; "
-            f"{summary['out']}",
-            highlight=False,
-        )
-        if not quiet and summary.get("valid_loss"):
-            console.print("validation loss: " + json.dumps(summary["valid_loss"]), highlight=False)
+    for line in summary_lines(summary, quiet):
+        console.print(line, highlight=False)
 
 
 TRAIN_SETTINGS = {"allow_extra_args": True, "ignore_unknown_options": True}
-
-
-def main() -> None:
-    """`python -m trainer.train ...` (for torchrun -m): this command alone."""
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command(context_settings=TRAIN_SETTINGS)(train)
-    app()

@@ -1,6 +1,7 @@
 """Writes what a complete run publishes besides its shards: datasheet, stats, AI Act summary.
 
-Called by the shard stage's `finish` at the end of `leam run`, and by `leam report`.
+Written after every complete run that has a shard stage (`leam run`, `leam shard`: the
+commands call publish_complete_run), and again by `leam report`.
 """
 
 from __future__ import annotations
@@ -59,3 +60,12 @@ def write_ai_act(run_dir: RunDir, record: dict[str, Any], sme: bool) -> list[Pat
 
 def publish_run(run_dir: RunDir, record: dict[str, Any], options: PublishOptions) -> list[Path]:
     return write_datasheet(run_dir, record, options) + write_ai_act(run_dir, record, options.sme)
+
+
+def publish_complete_run(run_dir: RunDir, record: dict[str, Any]) -> list[Path]:
+    """After a run: what it publishes besides the shards, if it is complete and sharded
+    (again on every rerun of a complete run: cheap, and it picks up later stages' figures,
+    such as the tokenizer's token counts)."""
+    if record.get("status") != "complete" or "shard" not in record["stages"]:
+        return []
+    return publish_run(run_dir, record, shard_options(record))

@@ -14,8 +14,9 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from leam.corpus.rundir import file_sha256
 from leam.corpus.stage import NO_LANG
-from leam.pipelines.shard.manifest import describe_schema, file_sha256, read_manifest
+from leam.pipelines.shard.manifest import describe_schema, read_manifest
 
 
 @dataclass(frozen=True)

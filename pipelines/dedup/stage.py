@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
-from leam.corpus.stage import Context, Doc, ParallelMap, StageParams, read_parquet_docs
+from leam.corpus.rundir import RunDir
+from leam.corpus.stage import BaseStage, Context, Doc, ParallelMap, StageKind, StageParams
 from leam.pipelines.dedup.cluster import cluster
 from leam.pipelines.dedup.index import (
     EXACT,
@@ -74,22 +75,16 @@ class DedupParams(StageParams):
         )
 
 
-class DedupStage:
+class DedupStage(BaseStage):
     name: ClassVar[str] = "dedup"
-    kind: ClassVar[str] = "global"
+    kind: ClassVar[StageKind] = "global"
     Params: ClassVar[type[StageParams]] = DedupParams
-    reads: ClassVar[str] = "parquet"
-
-    def __init__(self, params: DedupParams) -> None:
-        self.params = params
-
-    def setup(self) -> None:
-        pass
 
     def prepare(
-        self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
+        self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
     ) -> dict[str, Any]:
         config = self.params.index_config()
+        workdir = run_dir.workdir(self.name)
         workdir.mkdir(parents=True, exist_ok=True)
         write_index_config(workdir, config)
         previous = self._previous_parts(config)
@@ -137,9 +132,6 @@ class DedupStage:
                 refs.append(PartRef(part, offset, n))
                 offset += n
         return refs
-
-    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
-        return read_parquet_docs(path, ctx)
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
         assert ctx.workdir is not None, "dedup runs after prepare()"

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from leam.corpus.schema import doc_id, empty_doc
-from leam.corpus.stage import Context, Doc, StageParams
+from leam.corpus.stage import BaseStage, Context, Doc, StageInput, StageParams
 from leam.pipelines.crawl.crawllog import reserved_records
 from leam.pipelines.extract.decode import UndecodableError, decode_html, is_html
 from leam.pipelines.extract.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
@@ -120,10 +120,10 @@ def build_extractor(p: ExtractParams) -> Extractor:
     )
 
 
-class ExtractStage:
+class ExtractStage(BaseStage):
     name: ClassVar[str] = "extract"
     Params: ClassVar[type[StageParams]] = ExtractParams
-    reads: ClassVar[str] = "warc"
+    reads: ClassVar[StageInput] = "warc"
 
     def __init__(self, params: ExtractParams) -> None:
         self.params = params

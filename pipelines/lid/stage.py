@@ -18,7 +18,7 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 
 from leam.corpus.languages import EU24
-from leam.corpus.stage import Context, Doc, StageParams, read_parquet_docs
+from leam.corpus.stage import BaseStage, Context, Doc, StageParams
 from leam.pipelines.lid.model import LidModel, normalize_for_lid, shared_model
 
 
@@ -61,10 +61,9 @@ def decide(predictions: list[tuple[str, float]], params: LangIdParams) -> tuple[
     return lang, score, score >= params.threshold(lang)
 
 
-class LangIdStage:
+class LangIdStage(BaseStage):
     name: ClassVar[str] = "langid"
     Params: ClassVar[type[StageParams]] = LangIdParams
-    reads: ClassVar[str] = "parquet"
 
     def __init__(self, params: LangIdParams) -> None:
         self.params = params
@@ -72,9 +71,6 @@ class LangIdStage:
 
     def setup(self) -> None:
         self.model = shared_model(self.params.model)
-
-    def read(self, path: str, ctx: Context) -> Iterator[Doc]:
-        return read_parquet_docs(path, ctx)
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
         assert self.model is not None, "setup() loads the model"

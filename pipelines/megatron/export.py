@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from leam.corpus.rundir import read_json, write_json_atomic, write_text_atomic
+from leam.corpus.rundir import file_sha256, read_json, write_json_atomic, write_text_atomic
 from leam.corpus.stage import ParallelMap
 from leam.pipelines.megatron.blend import DEFAULT_ALPHA, blend, data_args
 from leam.pipelines.megatron.parts import (
@@ -36,7 +36,6 @@ from leam.pipelines.megatron.parts import (
     tokenize_shard,
 )
 from leam.pipelines.shard.manifest import NAME as MANIFEST_NAME
-from leam.pipelines.shard.manifest import file_sha256
 from leam.tokenizer.shards import shard_files
 from leam.trainer.data import BLEND, EXPORT
 

@@ -28,9 +28,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from tokenizers import Tokenizer
 
-from leam.corpus.rundir import TMP_PREFIX, write_json_atomic
+from leam.corpus.rundir import TMP_PREFIX, file_sha256, write_json_atomic
 from leam.corpus.schema import SOURCE_TYPE
-from leam.pipelines.shard.manifest import file_sha256
 from leam.tokenizer.hf_files import CONFIG_JSON, TOKENIZER_JSON
 from leam.trainer.indexed import (
     IndexedDatasetBuilder,

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from leam.corpus.rundir import RunDir
-from leam.corpus.stage import ParallelMap, PublishedInputStage, StageParams
+from leam.corpus.stage import ParallelMap, PublishedInputStage, StageInput, StageParams
 from leam.pipelines.megatron.blend import DEFAULT_ALPHA
 from leam.pipelines.megatron.export import ExportSpec, export_megatron
 
@@ -54,12 +54,11 @@ class MegatronStage(PublishedInputStage):
     params: MegatronParams
     name: ClassVar[str] = "megatron"
     Params: ClassVar[type[StageParams]] = MegatronParams
-    reads: ClassVar[str] = "shards"  # may follow `shard` or `tokenizer`
+    reads: ClassVar[StageInput] = "shards"  # may follow `shard` or `tokenizer`
 
     def prepare(
-        self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
+        self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
     ) -> dict[str, Any]:
-        run_dir = RunDir.of_workdir(workdir)
         out_dir = run_dir.root / self.params.output
         record = export_megatron(run_dir.shards, out_dir, self.params.spec(run_dir), pmap)
         keep = ("dtype", "documents", "empty_documents", "tokens", "empty_languages",

@@ -1,4 +1,5 @@
-"""MANIFEST.json: what the shards folder holds, so that anyone can check it holds just that.
+"""MANIFEST.json: what the shards folder holds (the shard stage writes it; publish and
+the Megatron export read it), so that anyone can check it holds just that.
 
     {"format": "leam-shards/1", "run_id": ..., "created": ..., "schema": [[name, type], ...],
      "shuffle": {...}, "languages": {lang: {shards, rows, bytes}},
@@ -11,7 +12,6 @@ strings (readable, and compared as they are by `leam verify`).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,14 +22,6 @@ from leam.corpus.rundir import read_json, write_json_atomic
 
 NAME = "MANIFEST.json"
 FORMAT = "leam-shards/1"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def describe_schema(schema: pa.Schema) -> list[list[str]]:

@@ -29,11 +29,10 @@ import pyarrow.parquet as pq
 from pydantic import Field, model_validator
 
 from leam.corpus import runrecord
-from leam.corpus.publish import manifest
-from leam.corpus.publish.outputs import PublishOptions, publish_run
 from leam.corpus.rundir import RunDir, read_json, write_json_atomic, write_row_groups_atomic
 from leam.corpus.schema import SHARD_SCHEMA
-from leam.corpus.stage import Context, Doc, ParallelMap, StageParams
+from leam.corpus.stage import BaseStage, Context, Doc, ParallelMap, StageKind, StageParams
+from leam.pipelines.shard import manifest
 from leam.pipelines.shard.profile import DOMAIN_SCHEMA, merge_domains, merge_figures, profile_part
 from leam.pipelines.shard.write import gather_shard, scatter_part, shard_count, shard_jobs
 
@@ -65,23 +64,16 @@ class ShardParams(StageParams):
         return self
 
 
-class ShardStage:
+class ShardStage(BaseStage):
     name: ClassVar[str] = "shard"
-    kind: ClassVar[str] = "global"
+    kind: ClassVar[StageKind] = "global"
     writes_parts: ClassVar[bool] = False  # the shards are the output (see the module doc)
     Params: ClassVar[type[StageParams]] = ShardParams
-    reads: ClassVar[str] = "parquet"
-
-    def __init__(self, params: ShardParams) -> None:
-        self.params = params
-
-    def setup(self) -> None:
-        pass
 
     def prepare(
-        self, parts: list[tuple[str, str]], workdir: Path, pmap: ParallelMap
+        self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
     ) -> dict[str, Any]:
-        run_dir = RunDir.of_workdir(workdir)
+        workdir = run_dir.workdir(self.name)
         if (run_dir.shards / manifest.NAME).exists():  # a resumed run: shards are written
             shutil.rmtree(workdir / "scatter", ignore_errors=True)
             return read_json(workdir / "prepared.json")
@@ -130,14 +122,6 @@ class ShardStage:
                 ctx.count_in()
                 yield {"lang": lang}
 
-    def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
-        for doc in docs:
-            yield ctx.kept(doc)
-
-    def finish(self, run_dir: RunDir, record: dict[str, Any]) -> None:
-        """Once the run is complete: the datasheet, the stats and the AI Act summary."""
-        options = PublishOptions(self.params.license, self.params.pretty_name, self.params.sme)
-        publish_run(run_dir, record, options)
 
 
 def _profile(part: tuple[str, str], workdir: Path) -> dict[str, dict[str, Any]]:

@@ -32,10 +32,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
-from leam.corpus.rundir import read_json, task_name, write_json_atomic, write_row_groups_atomic
+from leam.corpus.rundir import (
+    file_sha256,
+    read_json,
+    task_name,
+    write_json_atomic,
+    write_row_groups_atomic,
+)
 from leam.corpus.schema import SHARD_SCHEMA, to_shard_table
 from leam.corpus.stage import NO_LANG
-from leam.pipelines.shard.manifest import file_sha256
 from leam.pipelines.shard.profile import text_bytes
 
 KEY = "_key"

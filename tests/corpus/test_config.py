@@ -4,17 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from leam.corpus.config import (
-    ConfigError,
-    load_pipeline,
-    parse_pipeline,
-    preset_names,
-    presets_dir,
-    with_params,
-)
+from leam.corpus.config import ConfigError, with_params
 from leam.corpus.languages import EU24
 from leam.filters.manifest import bundled_dir, load_set
 from leam.pipelines.lid.precheck import PrecheckParams
+from leam.pipelines.presets import load_pipeline, parse_pipeline, preset_names, presets_dir
 
 GOOD = """
 name: t

@@ -6,7 +6,7 @@ from leam.corpus.config import Pipeline
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir
 from leam.corpus.runner import run_pipeline
-from leam.pipelines.extract.stage import ExtractParams
+from leam.pipelines.extract.stage import ExtractParams, ExtractStage
 from tests.warcs import build_pages_warc
 
 
@@ -32,7 +32,7 @@ class _NothingWritten:
 def test_a_run_whose_tasks_left_no_markers_is_incomplete(tmp_path: Path):
     warc = tmp_path / "pages.warc.gz"
     build_pages_warc(warc)
-    pipeline = Pipeline.single("extract", ExtractParams())
+    pipeline = Pipeline.single(ExtractStage, ExtractParams())
     with PipelineProgress(Console(quiet=True), enabled=False) as progress:
         record = run_pipeline(
             pipeline, [str(warc)], RunDir(tmp_path / "run"), "r", _NothingWritten(), progress

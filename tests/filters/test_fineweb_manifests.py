@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from leam.corpus.config import presets_dir
 from leam.corpus.languages import EU24
 from leam.filters.gopher_quality import GopherQuality, GopherQualityParams
 from leam.filters.manifest import load_set
+from leam.pipelines.presets import presets_dir
 from tests.filters.docs import doc, link_list, prose, repeated_lines, spam
 from tests.sample_warc import sample_pages
 

@@ -7,10 +7,11 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
-from leam.corpus.config import ConfigError, load_pipeline, parse_pipeline
+from leam.corpus.config import ConfigError
 from leam.corpus.schema import LEDGER_SCHEMA
 from leam.corpus.stage import Context
 from leam.pipelines.filter import FilterStage, FilterStageParams
+from leam.pipelines.presets import load_pipeline, parse_pipeline
 from tests.filters.docs import doc, link_list, prose
 
 CHAIN = ["pii_redaction", "url_blocklist", "gopher_quality", "c4_quality", "fineweb_quality"]

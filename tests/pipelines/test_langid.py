@@ -84,7 +84,7 @@ def test_thresholds_must_name_target_languages():
 def test_eu24_preset_meets_its_targets_on_the_sample(model: LidModel):
     """≥ 95 % of every EU language kept at ≥ 99 % precision; Bosnian is the known exception
     (lid.176 labels it Croatian), so Croatian precision is held without Bosnian pages."""
-    from leam.corpus.config import load_pipeline
+    from leam.pipelines.presets import load_pipeline
     from tests.lid_eval import evaluate, predict_all
 
     params = load_pipeline("eu24").stage("langid").params

@@ -16,10 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from leam.corpus.cli.app import app
-from leam.corpus.config import ConfigError, parse_pipeline
+from leam.corpus.config import ConfigError
 from leam.corpus.publish import ai_act
+from leam.corpus.rundir import file_sha256
 from leam.corpus.schema import CRAWL_LOG_SCHEMA, SHARD_SCHEMA, doc_id, empty_doc
-from leam.pipelines.shard.manifest import file_sha256
+from leam.pipelines.presets import parse_pipeline
 from tests.parts import run_stage, write_parts
 from tests.sample_warc import sample_pages
 

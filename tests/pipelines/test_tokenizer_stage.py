@@ -11,10 +11,11 @@ from tokenizers import Tokenizer
 from typer.testing import CliRunner
 
 from leam.corpus.cli.app import app
-from leam.corpus.config import ConfigError, parse_pipeline
+from leam.corpus.config import ConfigError
 from leam.corpus.languages import EU24
 from leam.corpus.rundir import write_parquet_atomic
 from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
+from leam.pipelines.presets import parse_pipeline
 from tests.sample_warc import sample_pages
 
 runner = CliRunner()
