@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # pip keeps it: pin the build you want (a CPU build is enough for the tests).
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test lint clean
+.PHONY: demo test imports clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,9 +18,18 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/leam demo
 
-test: $(STAMP)
+test: $(STAMP) imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+
+# The layer contract (pyproject's [tool.importlinter]). import-linter reads the source tree,
+# which an editable install maps under `leam` without a folder of that name: it is given one,
+# a folder of links named as the wheel names them.
+IMPORTS := build/imports
+imports: $(STAMP)
+	rm -rf $(IMPORTS) && mkdir -p $(IMPORTS)/leam
+	for d in corpus pipelines filters tokenizer trainer manifests; do ln -s ../../../$$d $(IMPORTS)/leam/$$d; done
+	cd $(IMPORTS) && PYTHONPATH=. ../../$(VENV)/bin/lint-imports ../../pyproject.toml
 
 clean:
 	rm -rf runs/demo

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leam.corpus.cli import train_cmds
 from leam.corpus.cli.app import app
+from leam.trainer import launch
 from leam.trainer.config import TrainConfigError, load_config, parse_overrides
 
 pytest.importorskip("torch")
@@ -112,6 +112,6 @@ def test_cli_trains_and_explains_a_missing_torch(export_dir, tmp_path, monkeypat
     assert "after 3 iterations" in result.output and len(_losses(out)) == 3
     bad = runner.invoke(app, ["train", str(export_dir), "--num-layer", "3"])
     assert bad.exit_code == 2 and "unknown config field" in bad.output
-    monkeypatch.setattr(train_cmds.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(launch.importlib.util, "find_spec", lambda name: None)
     missing = runner.invoke(app, args)
     assert missing.exit_code == 2 and "pip install 'leam-corpus[train]'" in missing.output
