@@ -72,9 +72,12 @@ def test_wheel_installs_only_leam(tmp_path):
     ).stdout.strip()  # fmt: skip
     with zipfile.ZipFile(wheel) as z:
         z.extractall(site)
-    # the dependencies of the running environment; its own path files (the editable
-    # install's finder among them) are not processed from a directory added this way
-    deps = next(p for p in sys.path if p.endswith("site-packages"))
+    # the dependencies of the running environment (the folder that holds one of them, so a
+    # venv layered over another still points at the right one); its own path files (the
+    # editable install's finder among them) are not processed from a directory added this way
+    import yaml
+
+    deps = str(Path(yaml.__file__).resolve().parent.parent)
     (Path(site) / "deps.pth").write_text(deps + "\n")
     check = (
         "import importlib.util as u, leam.filters, leam.pipelines.presets as p;"
