@@ -49,3 +49,14 @@ def eu24_run(ray_local, warc_dir: Path, tmp_path_factory) -> Path:
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     return runs / "t"
+
+
+@pytest.fixture(scope="session")
+def filter_run(ray_local, tmp_path_factory) -> Path:
+    """A run through six filters (tests/audit_run.py), and beside it (runs/<id>-v2) the same
+    input with gopher_quality's min_words raised: what `leam audit --compare` compares."""
+    from tests.audit_run import make_run
+
+    root = tmp_path_factory.mktemp("filter-run")
+    make_run(root, "f-v2", min_words=100)
+    return make_run(root, "f")

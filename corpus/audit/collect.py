@@ -2,12 +2,16 @@
 
 Counts come from run.json (the stage's counters, summed from every task, so they are exact
 for any run size); manifests come from the run's resolved parameters (what was in force,
-not what the manifest folder holds today); samples and signal distributions come from the
-ledger and the kept documents, read column by column and capped.
+not what the manifest folder holds today); samples, borderline documents and signal
+distributions come from the ledger and the kept documents, read column by column and capped.
+
+SECTIONS is the order of both reports (HTML and Markdown): each report has a renderer per
+section, so that the two cannot drift apart.
 """
 
 from __future__ import annotations
 
+import heapq
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,19 +19,50 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from leam.corpus import runrecord
+from leam.corpus.audit.triggers import Mark, locate, placeholders, window
 from leam.corpus.languages import language_name
 from leam.corpus.rundir import RunDir
 
-MAX_SIGNAL_ROWS = 50_000  # documents read for the signal distributions
-SNIPPET_CHARS = 300
+MAX_SIGNAL_ROWS = 50_000  # kept documents read for distributions and borderline samples
+MAX_REDACTED_CANDIDATES = 500  # kept documents with a redaction, drawn from for samples
+
+# (anchor, title) in the order both reports give them; `comparison` only with --compare.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("overview", "Overview"),
+    ("comparison", "Comparison with another run"),
+    ("reconciliation", "Reconciliation"),
+    ("filters", "Filters"),
+    ("manifests", "Manifests in force"),
+)
+
+
+def sections(compared: bool) -> list[tuple[str, str]]:
+    """The sections a report has, in order: the comparison only when another run is given."""
+    return [(a, t) for a, t in SECTIONS if a != "comparison" or compared]
 
 
 @dataclass
 class Sample:
+    """A removed (or redacted) document: a window of its text with the trigger marked."""
+
     url: str
     lang: str
     reason: str
     detail: str
+    snippet: str
+    marks: list[Mark] = field(default_factory=list)
+
+
+@dataclass
+class Borderline:
+    """A kept document just inside a threshold: what the threshold is deciding on."""
+
+    url: str
+    lang: str
+    signal: str
+    kind: str  # min | max
+    value: float
+    threshold: float
     snippet: str
 
 
@@ -48,7 +83,9 @@ class FilterAudit:
     redacted: dict[str, dict[str, int]] = field(default_factory=dict)  # category → lang → n
     rewritten: dict[str, dict[str, int]] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)
+    reasons_by_lang: dict[str, dict[str, int]] = field(default_factory=dict)  # lang → reason
     samples: list[Sample] = field(default_factory=list)
+    borderline: list[Borderline] = field(default_factory=list)
     distributions: list[Distribution] = field(default_factory=list)
 
     @property
@@ -58,6 +95,16 @@ class FilterAudit:
     def totals(self) -> dict[str, int]:
         keys = ("in", "removed", "would_remove")
         return {k: sum(v.get(k, 0) for v in self.by_lang.values()) for k in keys}
+
+    def removed(self, lang: str) -> int:
+        """Removed, or that would be removed in annotate mode."""
+        c = self.by_lang.get(lang, {})
+        return c.get("removed", 0) or c.get("would_remove", 0)
+
+    def quiet(self) -> bool:
+        """Removed, redacted and rewrote nothing: one line in the report is enough."""
+        t = self.totals()
+        return not (t["removed"] or t["would_remove"] or self.redacted or self.rewritten)
 
 
 @dataclass
@@ -99,50 +146,111 @@ def _ledger(run_dir: RunDir, stage: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _kept_quality(run_dir: RunDir, stage: str) -> list[dict[str, float]]:
-    out: list[dict[str, float]] = []
+def _kept(run_dir: RunDir, stage: str) -> list[dict[str, Any]]:
+    """Kept documents (quality, url, lang, text), up to MAX_SIGNAL_ROWS."""
+    out: list[dict[str, Any]] = []
     for path in run_dir.parts(stage):
-        for batch in pq.ParquetFile(path).iter_batches(columns=["quality"], batch_size=2000):
-            out.extend(dict(q or []) for q in batch.column(0).to_pylist())
+        cols = ["quality", "url", "lang", "text"]
+        for batch in pq.ParquetFile(path).iter_batches(columns=cols, batch_size=2000):
+            for row in batch.to_pylist():
+                row["quality"] = dict(row["quality"] or [])
+                out.append(row)
             if len(out) >= MAX_SIGNAL_ROWS:
-                return out
+                return out[:MAX_SIGNAL_ROWS]
     return out
 
 
-def _distributions(audit: FilterAudit, kept: list[dict[str, float]], ledger: list[dict]) -> None:
+def _distributions(audit: FilterAudit, kept: list[dict], own: list[dict]) -> None:
     from leam.filters.registry import filter_class  # the audit reads filters' threshold metadata
 
     cls = filter_class(audit.manifest["implementation"])
     params = audit.manifest["params"]
-    own = [dict(r["signals"] or []) for r in ledger if r["filter_id"] == audit.id]
+    signals = [dict(r["signals"] or []) for r in own]
     for t in cls.thresholds:
         key = f"{audit.id}.{t.signal}"
-        values = [q[key] for q in kept if key in q] + [s[t.signal] for s in own if t.signal in s]
+        values = [d["quality"][key] for d in kept if key in d["quality"]]
+        values += [s[t.signal] for s in signals if t.signal in s]
         audit.distributions.append(
             Distribution(t.signal, t.param, t.kind, params.get(t.param), values)
         )
 
 
-def collect(run_dir: RunDir, samples_per_filter: int = 5, seed: int = 0) -> Audit:
+def _borderline(audit: FilterAudit, manifest: Any, kept: list[dict], n: int) -> None:
+    """The n kept documents closest to a threshold on its passing side, by relative margin,
+    with each language's own threshold (a manifest can override it per language)."""
+    if n <= 0:
+        return
+    best: list[tuple[float, int, str, float, float, str]] = []
+    for t in manifest.filter.thresholds:
+        key = f"{audit.id}.{t.signal}"
+        for i, d in enumerate(kept):
+            value = d["quality"].get(key)
+            limit = getattr(manifest.params_for(d["lang"] or ""), t.param, None)
+            if value is None or not isinstance(limit, int | float):
+                continue
+            margin = value - limit if t.kind == "min" else limit - value
+            if margin < 0:
+                continue  # kept for another reason (an exemption): not inside this threshold
+            entry = (margin / max(abs(limit), 1e-9), i, t.signal, value, float(limit), t.kind)
+            heapq.heappush(best, (-entry[0], *entry[1:]))
+            if len(best) > n:
+                heapq.heappop(best)
+    for _, i, signal, value, limit, kind in sorted(best, key=lambda e: -e[0]):
+        d = kept[i]
+        snippet, _ = window(d["text"] or "", [])
+        audit.borderline.append(
+            Borderline(d["url"] or "", d["lang"] or "", signal, kind, value, limit, snippet)
+        )
+
+
+def _samples(
+    audit: FilterAudit, manifest: Any, own: list[dict], kept: list[dict], k: int, rng: random.Random
+) -> None:
+    if audit.manifest["action"] == "redact":
+        # Redaction removes nothing: the samples are kept documents with a redacted span.
+        cats = [f"{audit.id}.{c}" for c in audit.manifest["params"].get("categories", [])]
+        hits = [d for d in kept if any(d["quality"].get(c) for c in cats)]
+        hits = hits[:MAX_REDACTED_CANDIDATES]
+        placeholder = audit.manifest["params"].get("placeholder", "<{category}>")
+        for d in rng.sample(hits, min(k, len(hits))):
+            text = d["text"] or ""
+            snippet, marks = window(text, placeholders(text, placeholder))
+            audit.samples.append(
+                Sample(d["url"] or "", d["lang"] or "", "redacted", "", snippet, marks)
+            )
+        return
+    for r in rng.sample(own, min(k, len(own))):
+        text = r["text"] or ""
+        snippet, marks = window(text, locate(manifest, r["lang"] or "", text, r["reason"]))
+        audit.samples.append(
+            Sample(r["url"] or "", r["lang"] or "", r["reason"], r["detail"] or "", snippet, marks)
+        )
+
+
+def collect(
+    run_dir: RunDir, samples_per_filter: int = 5, seed: int = 0, borderline: int = 3
+) -> Audit:
+    from leam.filters.resolve import from_resolved
+
     record = runrecord.load(run_dir)
     rng = random.Random(seed)
     filters: list[FilterAudit] = []
     for stage, params in _filter_stages(record):
         counters = record["stages"].get(stage, {}).get("counters", {})
         ledger = _ledger(run_dir, stage)
-        kept = _kept_quality(run_dir, stage)
-        for manifest in params["resolved"]:
-            audit = FilterAudit(manifest, stage)
+        kept = _kept(run_dir, stage)
+        manifests = from_resolved(params["resolved"])
+        for resolved, manifest in zip(params["resolved"], manifests, strict=True):
+            audit = FilterAudit(resolved, stage)
             _counters(audit, counters)
-            removed = [r for r in ledger if r["filter_id"] == audit.id]
-            for r in removed:
+            own = [r for r in ledger if r["filter_id"] == audit.id]
+            for r in own:
                 audit.reasons[r["reason"]] = audit.reasons.get(r["reason"], 0) + 1
-            for r in rng.sample(removed, min(samples_per_filter, len(removed))):
-                snippet = " ".join((r["text"] or "").split())[:SNIPPET_CHARS]
-                audit.samples.append(
-                    Sample(r["url"] or "", r["lang"] or "", r["reason"], r["detail"] or "", snippet)
-                )
-            _distributions(audit, kept, ledger)
+                per = audit.reasons_by_lang.setdefault(r["lang"] or "", {})
+                per[r["reason"]] = per.get(r["reason"], 0) + 1
+            _samples(audit, manifest, own, kept, samples_per_filter, rng)
+            _borderline(audit, manifest, kept, borderline)
+            _distributions(audit, kept, own)
             filters.append(audit)
     reconciliation = [
         {
@@ -174,6 +282,5 @@ def removal_rates(audit: FilterAudit) -> list[tuple[str, float]]:
     rates = []
     for lang, c in audit.by_lang.items():
         n = c.get("in", 0)
-        gone = c.get("removed", 0) or c.get("would_remove", 0)
-        rates.append((lang, 100.0 * gone / n if n else 0.0))
+        rates.append((lang, 100.0 * audit.removed(lang) / n if n else 0.0))
     return rates
