@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # pip keeps it: pin the build you want (a CPU build is enough for the tests).
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test imports clean
+.PHONY: demo test imports browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,9 +18,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/leam demo
 
-test: $(STAMP) imports
+test: $(STAMP) imports browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
+
+# Headless Chromium for tests/test_audit_browser.py, which renders the audit report as a
+# reviewer sees it: Debian's packages, installed when missing (as root, or through sudo).
+# Where they cannot be installed the browser tests skip and say why (pytest -rs).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver \
+	  || echo "chromium could not be installed: the browser tests will be skipped"; \
+	else echo "no apt-get: install chromium and chromedriver, or the browser tests skip"; fi
 
 # The layer contract (pyproject's [tool.importlinter]). import-linter reads the source tree,
 # which an editable install maps under `leam` without a folder of that name: it is given one,
