@@ -36,7 +36,8 @@ p.lost-most{font-size:15px;margin:.4em 0;padding:.4em .6em;background:#fff7e0;
 border-left:4px solid #DDCC77}
 div.flags ul{margin:.2em 0;padding-left:1.4em}div.flags li{margin:.1em 0}
 .grid{display:flex;flex-wrap:wrap;gap:1em 2em;align-items:flex-start}
-figure{margin:0}figcaption{font-weight:600;margin:.2em 0}figure#funnel{max-width:560px}
+figure{margin:0}figcaption{font-weight:600;margin:.2em 0}
+figure#funnel{max-width:560px}figure#heatmap{max-width:600px}
 ul.legend{list-style:none;padding:0;margin:.2em 0;display:flex;flex-wrap:wrap;gap:.1em 1em;
 font-size:12px}ul.legend svg{vertical-align:-1px;margin-right:3px}
 .scroll{max-width:100%;overflow-x:auto}

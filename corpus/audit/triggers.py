@@ -60,7 +60,7 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _top_ngram(text: str, n: int) -> list[Mark]:
-    """Every occurrence of the most frequent n-gram of words."""
+    """Every occurrence of the most frequent n-gram of words (the mark count says how many)."""
     found = list(WORD_RE.finditer(text))
     grams = [tuple(m.group() for m in found[i : i + n]) for i in range(len(found) - n + 1)]
     if not grams:
@@ -68,7 +68,7 @@ def _top_ngram(text: str, n: int) -> list[Mark]:
     top, count = Counter(grams).most_common(1)[0]
     if count < 2:
         return []
-    label = f"{n}-gram × {count}"
+    label = f"most frequent {n}-gram"
     return [
         Mark(found[i].start(), found[i + n - 1].end(), label)
         for i, g in enumerate(grams)
