@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -146,18 +147,42 @@ def _ledger(run_dir: RunDir, stage: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _kept(run_dir: RunDir, stage: str) -> list[dict[str, Any]]:
-    """Kept documents (quality, url, lang, text), up to MAX_SIGNAL_ROWS."""
+def _kept(run_dir: RunDir, stage: str) -> tuple[list[dict[str, Any]], KeptText]:
+    """Kept documents (quality, url, lang and where each is), up to MAX_SIGNAL_ROWS, and a
+    reader for the texts of the few that the report quotes (texts are not held in memory)."""
     out: list[dict[str, Any]] = []
-    for path in run_dir.parts(stage):
-        cols = ["quality", "url", "lang", "text"]
+    paths = run_dir.parts(stage)
+    for p, path in enumerate(paths):
+        cols = ["quality", "url", "lang"]
+        row = 0
         for batch in pq.ParquetFile(path).iter_batches(columns=cols, batch_size=2000):
-            for row in batch.to_pylist():
-                row["quality"] = dict(row["quality"] or [])
-                out.append(row)
+            for d in batch.to_pylist():
+                d.update(quality=dict(d["quality"] or []), part=p, row=row)
+                out.append(d)
+                row += 1
             if len(out) >= MAX_SIGNAL_ROWS:
-                return out[:MAX_SIGNAL_ROWS]
-    return out
+                return out[:MAX_SIGNAL_ROWS], KeptText(paths)
+    return out, KeptText(paths)
+
+
+class KeptText:
+    """The text of one kept document, read from its part's row group alone."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self._files: dict[int, pq.ParquetFile] = {}
+
+    def __call__(self, d: dict[str, Any]) -> str:
+        f = self._files.get(d["part"])
+        if f is None:
+            f = self._files[d["part"]] = pq.ParquetFile(self.paths[d["part"]])
+        row = d["row"]
+        for g in range(f.metadata.num_row_groups):
+            n = f.metadata.row_group(g).num_rows
+            if row < n:
+                return f.read_row_group(g, columns=["text"]).column(0)[row].as_py() or ""
+            row -= n
+        raise IndexError(f"{self.paths[d['part']]}: no row {d['row']}")
 
 
 def _distributions(audit: FilterAudit, kept: list[dict], own: list[dict]) -> None:
@@ -175,7 +200,9 @@ def _distributions(audit: FilterAudit, kept: list[dict], own: list[dict]) -> Non
         )
 
 
-def _borderline(audit: FilterAudit, manifest: Any, kept: list[dict], n: int) -> None:
+def _borderline(
+    audit: FilterAudit, manifest: Any, kept: list[dict], text: KeptText, n: int
+) -> None:
     """The n kept documents closest to a threshold on its passing side, by relative margin,
     with each language's own threshold (a manifest can override it per language)."""
     if n <= 0:
@@ -197,23 +224,29 @@ def _borderline(audit: FilterAudit, manifest: Any, kept: list[dict], n: int) -> 
                 heapq.heappop(best)
     for _, i, signal, value, limit, kind in sorted(best, key=lambda e: -e[0]):
         d = kept[i]
-        snippet, _ = window(d["text"] or "", [])
+        snippet, _ = window(text(d), [])
         audit.borderline.append(
             Borderline(d["url"] or "", d["lang"] or "", signal, kind, value, limit, snippet)
         )
 
 
 def _samples(
-    audit: FilterAudit, manifest: Any, own: list[dict], kept: list[dict], k: int, rng: random.Random
+    audit: FilterAudit,
+    manifest: Any,
+    own: list[dict],
+    kept: tuple[list[dict], KeptText],
+    k: int,
+    rng: random.Random,
 ) -> None:
     if audit.manifest["action"] == "redact":
         # Redaction removes nothing: the samples are kept documents with a redacted span.
         cats = [f"{audit.id}.{c}" for c in audit.manifest["params"].get("categories", [])]
-        hits = [d for d in kept if any(d["quality"].get(c) for c in cats)]
+        docs, read = kept
+        hits = [d for d in docs if any(d["quality"].get(c) for c in cats)]
         hits = hits[:MAX_REDACTED_CANDIDATES]
         placeholder = audit.manifest["params"].get("placeholder", "<{category}>")
         for d in rng.sample(hits, min(k, len(hits))):
-            text = d["text"] or ""
+            text = read(d)
             snippet, marks = window(text, placeholders(text, placeholder))
             audit.samples.append(
                 Sample(d["url"] or "", d["lang"] or "", "redacted", "", snippet, marks)
@@ -238,7 +271,7 @@ def collect(
     for stage, params in _filter_stages(record):
         counters = record["stages"].get(stage, {}).get("counters", {})
         ledger = _ledger(run_dir, stage)
-        kept = _kept(run_dir, stage)
+        kept, text = _kept(run_dir, stage)
         manifests = from_resolved(params["resolved"])
         for resolved, manifest in zip(params["resolved"], manifests, strict=True):
             audit = FilterAudit(resolved, stage)
@@ -248,8 +281,8 @@ def collect(
                 audit.reasons[r["reason"]] = audit.reasons.get(r["reason"], 0) + 1
                 per = audit.reasons_by_lang.setdefault(r["lang"] or "", {})
                 per[r["reason"]] = per.get(r["reason"], 0) + 1
-            _samples(audit, manifest, own, kept, samples_per_filter, rng)
-            _borderline(audit, manifest, kept, borderline)
+            _samples(audit, manifest, own, (kept, text), samples_per_filter, rng)
+            _borderline(audit, manifest, kept, text, borderline)
             _distributions(audit, kept, own)
             filters.append(audit)
     reconciliation = [
