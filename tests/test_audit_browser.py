@@ -103,20 +103,33 @@ def test_sections_open_close_and_links_land(page):
     assert page.execute_script("return document.querySelector('#filter-gopher_quality').open")
     summary.click()
     assert not table.is_displayed()
-    for link in ("nav#toc a[href='#filters']", "#flags a"):  # a flag leads to its filter
-        page.execute_script("scrollTo(0, 0)")
-        page.find_element("css selector", link).click()
-        target = page.execute_script("return location.hash")
-        assert _landed(page, target), (link, target)
+    page.execute_script("scrollTo(0, 0)")
+    page.find_element("css selector", "nav#toc a[href='#filters']").click()
+    assert _landed(page, "#filters")
+    # A flag leads to its filter's section, opened, with its summary in view.
+    page.execute_script("scrollTo(0, 0)")
+    page.find_element("css selector", "#flags a").click()
+    target = page.execute_script("return location.hash")
+    section = target.removesuffix("-open")
+    assert target.endswith("-open") and _landed(page, target)
+    assert page.execute_script(f"return document.querySelector('{section}').open")
+    assert 0 <= _rect(page, f"{section} > summary")["top"] < HEIGHT
+    _open_all(page, False)
 
 
 def _landed(driver, target: str) -> bool:
-    """The target is at the top of the window, or as near as the page's end allows."""
+    """The target is at the top of the window (within its scroll margin), or as near as
+    the page's end allows."""
     top = _rect(driver, target)["top"]
+    margin = driver.execute_script(
+        "return parseFloat(getComputedStyle(document.querySelector(arguments[0]))"
+        ".scrollMarginTop) || 0",
+        target,
+    )
     at_end = driver.execute_script(
         "return Math.ceil(scrollY + innerHeight) >= document.documentElement.scrollHeight"
     )
-    return abs(top) < 2 or (at_end and 0 <= top < HEIGHT)
+    return abs(top - margin) < 2 or (at_end and 0 <= top < HEIGHT)
 
 
 def test_no_console_errors(page):

@@ -47,6 +47,7 @@ table.heatmap td.flag{outline:3px solid #CC3311;outline-offset:-3px;font-weight:
 table.heatmap small{font-size:11px}
 details.filter{border:1px solid #ddd;border-radius:4px;margin:.4em 0;padding:0 .6em}
 details.filter>summary{cursor:pointer;padding:.3em 0}
+[id$='-open']{scroll-margin-top:4rem}
 details.filter>summary h3{display:inline;font-size:1.05em;margin:0}
 p.filter.quiet{margin:.2em 0;padding:.2em .6em;color:#444}
 .charts{display:flex;flex-wrap:wrap;gap:.6em 1.5em}
@@ -106,6 +107,14 @@ def _sample(s: Sample) -> str:
     )
 
 
+def _href(audit: Audit, anchor: str) -> str:
+    """A link to a step's explanation. A filter's section is a closed <details>: the link
+    goes to the first element inside it, which browsers open the section to show."""
+    if any(f"filter-{f.id}" == anchor and not f.quiet() for f in audit.filters):
+        return f"#{escape(anchor)}-open"
+    return f"#{escape(anchor)}"
+
+
 # ---- sections -------------------------------------------------------------------------
 
 
@@ -115,7 +124,7 @@ def _overview(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
     lang, step = view.lost_most()
     if lang:
         where = (
-            f"; the largest step: <a href='#{escape(step.anchor)}'>{escape(step.name)}</a> "
+            f"; the largest step: <a href='{_href(audit, step.anchor)}'>{escape(step.name)}</a> "
             f"removed {step.removed[lang]} ({step.rate(lang):.1f} % of what reached it"
             + (
                 f", mostly <code>{escape(step.top_reason(lang))}</code>)"
@@ -130,15 +139,15 @@ def _overview(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
             f"</b>, kept {view.kept_pct(lang):.0f} % of its {view.start[lang]} documents{where}."
             "</p>"
         )
-    parts.append(_flags(view))
+    parts.append(_flags(audit, view))
     parts.append("<div class='grid'>")
     parts.append(_funnel(view))
-    parts.append(_heatmap(view))
+    parts.append(_heatmap(audit, view))
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def _flags(view: Overview) -> str:
+def _flags(audit: Audit, view: Overview) -> str:
     limit = f"{view.flag_points:g}"
     if not view.flags:
         return (
@@ -149,7 +158,7 @@ def _flags(view: Overview) -> str:
     for f in view.flags:
         why = f" (mostly <code>{escape(f.reason)}</code>)" if f.reason else ""
         items.append(
-            f"<li>⚑ <b>{escape(f.lang)}</b> at <a href='#{escape(f.anchor)}'>{escape(f.step)}"
+            f"<li>⚑ <b>{escape(f.lang)}</b> at <a href='{_href(audit, f.anchor)}'>{escape(f.step)}"
             f"</a>: {f.rate:.1f} % removed, {f.diff:+.1f} points from the EU median "
             f"{f.median:.1f} %{why}</li>"
         )
@@ -187,11 +196,13 @@ def _funnel(view: Overview) -> str:
     )
 
 
-def _heatmap(view: Overview) -> str:
+def _heatmap(audit: Audit, view: Overview) -> str:
     lossy = _lossy(view)
     steps = [view.steps[i] for i in lossy]
     vmax = max((s.rate(lang) for s in steps for lang in view.langs), default=0.0)
-    head = "".join(f"<th><a href='#{escape(s.anchor)}'>{_wrap(s.name)}</a></th>" for s in steps)
+    head = "".join(
+        f"<th><a href='{_href(audit, s.anchor)}'>{_wrap(s.name)}</a></th>" for s in steps
+    )
     flagged = {(f.lang, f.step) for f in view.flags}
     rows = []
     for lang in sorted(view.langs):
@@ -301,7 +312,7 @@ def _filter(f: FilterAudit) -> str:
     parts = [
         f"<details class='filter' id='filter-{escape(f.id)}'>"
         f"<summary><h3>{escape(f.id)}</h3> <small>{tag}</small> — {summary}</summary>",
-        f"<p class='why'>sha256 <code>{m['sha256']}</code> · "
+        f"<p class='why' id='filter-{escape(f.id)}-open'>sha256 <code>{m['sha256']}</code> · "
         f"<a href='#manifest-{escape(f.id)}'>manifest</a></p>",
         _table(["lang", "language", "in", verb, "%"], rows, "by-language"),
     ]
