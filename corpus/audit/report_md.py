@@ -177,9 +177,10 @@ def _filter(f: FilterAudit) -> list[str]:
     m, t = f.manifest, f.totals()
     verb = "would remove" if t["would_remove"] and not t["removed"] else "removed"
     tag = f"v{m['version']} ({m['category']}, {m['action']})"
+    anchor = f'<a id="filter-{f.id}"></a>'
     if f.quiet():
-        return [f"- **{f.id}** {tag}: removed nothing of {t['in']} documents.", ""]
-    out = [f"### {f.id} {tag}", "", f"sha256 `{m['sha256']}`", ""]
+        return [f"- {anchor}**{f.id}** {tag}: removed nothing of {t['in']} documents.", ""]
+    out = [anchor, "", f"### {f.id} {tag}", "", f"sha256 `{m['sha256']}`", ""]
     rows = [r for r in language_rows(f) if r[0] == "all" or r[3] != "0"]
     out += _table(["lang", "language", "in", verb, "%"], rows)
     hidden = len(f.by_lang) - (len(rows) - 1)
