@@ -6,10 +6,10 @@ import os
 import sys
 
 import typer
-from rich.console import Console
 
 from leam.corpus.cli import (
     audit_cmds,
+    consoles,
     crawl_cmds,
     demo_cmds,
     errors,
@@ -28,6 +28,7 @@ from leam.corpus.runner import GlobalStageError
 from leam.corpus.runrecord import ResumeError
 from leam.filters.manifest import ManifestError
 from leam.pipelines.crawl.options import CrawlConfigError
+from leam.pipelines.inputs import InputError
 
 ENGINEER = "Data engineer: pipeline and stages"
 RUNS = "Runs"
@@ -67,7 +68,8 @@ KNOWN_ERRORS = (
     GlobalStageError,
     ManifestError,
     CrawlConfigError,
-    FileNotFoundError,
+    InputError,
+    OSError,  # a runs dir that is a file or cannot be written, a full disk: the user's to fix
 )
 
 
@@ -75,12 +77,12 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted: run the same command again to resume")
+        consoles.stderr().print("interrupted; rerun the same command to resume")
         sys.exit(130)
     except KNOWN_ERRORS as err:
         errors.show(err)
         if not os.environ.get("LEAM_DEBUG"):
-            Console(stderr=True).print("(set LEAM_DEBUG=1 for the traceback)", style="dim")
+            consoles.stderr().print("(set LEAM_DEBUG=1 for the traceback)", style="dim")
         else:
             raise
         sys.exit(2)

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options
 from leam.corpus.cli.run_cmds import execute
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir
@@ -17,8 +16,8 @@ from leam.corpus.runtime import Runtime, RuntimeOptions
 from leam.pipelines.crawl.options import CrawlOptions
 from leam.pipelines.presets import load_pipeline
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 _DEFAULTS = CrawlOptions()
 
 

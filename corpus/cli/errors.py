@@ -7,12 +7,23 @@ The message is escaped: error texts quote paths, options and values, and rich wo
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.markup import escape
+
+from leam.corpus.cli import consoles
 
 
 def show(err: object) -> None:
-    Console(stderr=True).print(f"[red]error:[/] {escape(str(err))}", highlight=False)
+    consoles.stderr().print(f"[red]error:[/] {escape(describe(err))}", highlight=False)
+
+
+def describe(err: object) -> str:
+    """The message as written; an OSError as `path: reason` (not `[Errno 13] ...`)."""
+    if isinstance(err, OSError) and err.strerror and err.filename:
+        text = f"{err.filename}: {err.strerror}"
+        if isinstance(err, (NotADirectoryError, FileExistsError)):
+            text += " (a file stands where a folder is needed)"
+        return text
+    return str(err)
 
 
 def fail(err: object) -> typer.Exit:

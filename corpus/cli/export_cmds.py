@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leam.corpus.cli import options, plain
+from leam.corpus.cli import consoles, options, plain
 from leam.corpus.cli.errors import fail
 from leam.corpus.languages import language_name
 from leam.corpus.rundir import read_json
@@ -23,8 +22,8 @@ from leam.pipelines.megatron.blend import DEFAULT_ALPHA
 from leam.pipelines.megatron.export import BLEND, DATA_ARGS, ExportSpec, export_megatron
 from leam.tokenizer.shards import resolve_shards_dir
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 
 app = typer.Typer(
     help="Export a run's shards in the formats trainers load as they are.",

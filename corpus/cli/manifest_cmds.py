@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from leam.corpus.cli import consoles
 from leam.filters.diff import diff_sets
 from leam.filters.manifest import ManifestError, bundled_dir, load_manifest, load_set
 
-out = Console()
+out = consoles.stdout()
 app = typer.Typer(
     help="Governance manifests: one YAML file per filter (rationale, params per language).",
     no_args_is_help=True,

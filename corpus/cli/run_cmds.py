@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leam.corpus import runrecord
-from leam.corpus.cli import options, tables
+from leam.corpus.cli import consoles, options, tables
 from leam.corpus.cli.errors import fail
 from leam.corpus.config import Pipeline, with_params
 from leam.corpus.progress import PipelineProgress
@@ -17,12 +16,12 @@ from leam.corpus.publish.outputs import publish_complete_run
 from leam.corpus.rundir import RunDir
 from leam.corpus.runner import run_pipeline
 from leam.corpus.runtime import Runtime, RuntimeOptions
-from leam.pipelines.inputs import expand_inputs
+from leam.pipelines.inputs import check_warc_inputs, expand_inputs
 from leam.pipelines.presets import load_pipeline
 from leam.pipelines.registry import stage_class
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 
 Inputs = Annotated[
     list[str],
@@ -46,6 +45,8 @@ def execute(
 ) -> dict:
     """Run or resume a pipeline and print its summary; exit 1 if a task failed for good."""
     files = expand_inputs(inputs)
+    if pipeline.stages[0].cls.reads == "warc":
+        check_warc_inputs(files)
     run_id = run_id or options.default_run_id(pipeline.name)
     run_dir = RunDir(runs_dir / run_id)
     console.print(f"run [bold]{run_id}[/]: {len(files)} input file(s) → {run_dir.root}")

@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leam.corpus import runrecord
-from leam.corpus.cli import options, plain, tables
+from leam.corpus.cli import consoles, options, plain, tables
 from leam.corpus.rundir import read_json
 
-out = Console()
+out = consoles.stdout()
 
 
 def status(

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options
 from leam.corpus.cli.errors import fail
 from leam.corpus.languages import language_name
 from leam.corpus.rundir import read_json
@@ -23,8 +22,8 @@ from leam.tokenizer.sample import SampleSpec, heldout_texts
 from leam.tokenizer.shards import resolve_shards_dir, shard_files
 from leam.tokenizer.train import TrainSpec
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 
 app = typer.Typer(
     help="Train a multilingual tokenizer on a run's shards; compare tokenizers across languages.",

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from leam.corpus.cli import consoles
 from leam.corpus.publish.verify import verify_shards
 from leam.pipelines.shard.manifest import NAME
 
-out = Console()
+out = consoles.stdout()
 
 
 def verify(
