@@ -8,6 +8,7 @@ with the same outputs as an uninterrupted run.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -115,7 +116,10 @@ def run_pipeline(
     rapl_start = runrecord.rapl_joules()
     run_dir.root.mkdir(parents=True, exist_ok=True)
     run_dir.clean_tmp()
+    inputs, added = runrecord.resumed_inputs(run_dir, inputs)
     record = runrecord.open_record(run_dir, run_id, pipeline, inputs, runtime.describe())
+    if added:
+        _redo_global_stages(pipeline, run_dir, record)
     try:
         any_failed = _run_stages(pipeline, inputs, run_dir, record, runtime, progress,
                                  watts_per_core)  # fmt: skip
@@ -128,6 +132,23 @@ def run_pipeline(
     runrecord.add_energy(record, watts_per_core, rapl_j)
     runrecord.save(run_dir, record)
     return record
+
+
+def _redo_global_stages(pipeline: Pipeline, run_dir: RunDir, record: dict[str, Any]) -> None:
+    """New inputs join a run as new tasks of its per-part stages; from the first global
+    stage on, every stage is redone over all parts (a dedup or shard decision over the old
+    parts alone would differ from one over all of them), and what they published goes."""
+    names = [s.name for s in pipeline.stages]
+    first = next((i for i, s in enumerate(pipeline.stages) if s.cls.kind == "global"), None)
+    if first is None:
+        return
+    for name in names[first:]:
+        for folder in (run_dir.stage_dir(name), run_dir.root / "rejected" / name):
+            shutil.rmtree(folder, ignore_errors=True)
+        record["stages"].pop(name, None)
+    for folder in (run_dir.shards, run_dir.reports):
+        shutil.rmtree(folder, ignore_errors=True)
+    runrecord.save(run_dir, record)
 
 
 def _run_stages(

@@ -21,15 +21,20 @@ class InputError(ValueError):
 
 
 def expand_inputs(specs: list[str]) -> list[str]:
-    """Files from paths, directories (their WARC/WET/Parquet files) and globs, in order."""
+    """Files from paths, directories (their WARC/WET/Parquet files) and globs, in order.
+    Local files are named by their absolute path, so that a run resumed from another folder,
+    or given the folder instead of a glob, knows its inputs."""
     found: list[str] = []
     for spec in specs:
         path = Path(spec)
         if path.is_dir():
-            matches = sorted({str(p) for pat in INPUT_PATTERNS for p in path.glob(pat)})
+            matches = sorted({str(p.resolve()) for pat in INPUT_PATTERNS for p in path.glob(pat)})
         elif any(ch in spec for ch in "*?["):
             fs, _, paths = fsspec.get_fs_token_paths(spec)
-            matches = [fs.unstrip_protocol(p) if "://" in spec else p for p in sorted(paths)]
+            matches = [
+                fs.unstrip_protocol(p) if "://" in spec else str(Path(p).resolve())
+                for p in sorted(paths)
+            ]
         else:
             matches = [str(path.resolve()) if "://" not in spec else spec]
             if "://" not in spec and not path.is_file():
@@ -46,9 +51,7 @@ def check_warc_inputs(paths: list[str]) -> None:
     end as one `broken_record` in a run that says it is complete. Names every such file."""
     problems = [f"{path}: {why}" for path in paths if (why := _not_warc(path))]
     if problems:
-        raise InputError(
-            f"{len(problems)} input(s) are not WARC/WET files: " + "; ".join(problems)
-        )
+        raise InputError(f"{len(problems)} input(s) are not WARC/WET files: " + "; ".join(problems))
 
 
 def _not_warc(path: str) -> str | None:

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from leam.corpus.cli import consoles, options
+from leam.corpus.cli.errors import fail
 from leam.corpus.cli.run_cmds import execute
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir
@@ -138,7 +139,44 @@ def crawl(
         run_dir, run_id, [*found, *(url or [])], sitemap or [], opts, workers, ray_address, quiet
     )
     out.print(crawl_table(record))
-    console.print(f"next: leam run eu24 {run_dir.crawl_warc} --run-id {run_id}")
+    if not record["crawl"]["pages_fetched"]:
+        raise fail(nothing_fetched(record["crawl"]))
+    console.print(f"next: {next_command(record, run_dir)}", soft_wrap=True, highlight=False)
+
+
+# Refusals a user can lift with a flag, and the flag.
+_REMEDIES = {
+    "loopback_address": "--allow-private (a local test site)",
+    "private_address": "--allow-private (a site on a private network)",
+}
+
+
+def nothing_fetched(crawl: dict) -> str:
+    """Why a crawl fetched no page, from its decisions, and what to try."""
+    decided = sorted(
+        ((n, decision, signal) for decision, signals in crawl.get("by_decision", {}).items()
+         for signal, n in signals.items()),
+        reverse=True,
+    )  # fmt: skip
+    if not decided:
+        return "the crawl fetched no page and decided no URL (are the seeds in scope?)"
+    why = ", ".join(f"{n} {decision} ({signal})" for n, decision, signal in decided[:4])
+    hints = sorted({_REMEDIES[s] for _, _, s in decided if s in _REMEDIES})
+    hint = f"; to allow them: {', '.join(hints)}" if hints else ""
+    return f"the crawl fetched no page: {why}{hint}"
+
+
+def next_command(record: dict, run_dir: RunDir) -> str:
+    """The command that runs the pipeline on what the crawl fetched: the run's own pipeline
+    when one ran before (it then takes the new WARC files as new tasks), else eu24."""
+    source = record.get("pipeline_source", "")
+    pipeline = "eu24"
+    if source.startswith("preset "):
+        pipeline = source.removeprefix("preset ")
+    elif source and Path(source).is_file():
+        pipeline = source
+    runs = "" if run_dir.root.parent == Path("runs") else f" --runs-dir {run_dir.root.parent}"
+    return f"leam run {pipeline} {run_dir.crawl_warc} --run-id {record['run_id']}{runs}"
 
 
 def crawl_into(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from leam.corpus import runrecord
-from leam.corpus.cli import consoles, options, tables
+from leam.corpus.cli import consoles, options, plans, tables
 from leam.corpus.cli.errors import fail
 from leam.corpus.config import Pipeline, with_params
 from leam.corpus.progress import PipelineProgress
@@ -42,13 +42,21 @@ def execute(
     ray_address: str | None,
     quiet: bool,
     watts_per_core: float = runrecord.DEFAULT_WATTS_PER_CORE,
+    dry_run: bool = False,
+    restart: bool = False,
 ) -> dict:
-    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good."""
+    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good.
+    `dry_run` prints the plan instead; `restart` first removes what the run computed."""
     files = expand_inputs(inputs)
     if pipeline.stages[0].cls.reads == "warc":
         check_warc_inputs(files)
     run_id = run_id or options.default_run_id(pipeline.name)
     run_dir = RunDir(runs_dir / run_id)
+    if dry_run:
+        plans.print_run_plan(pipeline, files, run_dir, restart)
+        return {}
+    if restart:
+        runrecord.restart(run_dir)
     console.print(f"run [bold]{run_id}[/]: {len(files)} input file(s) → {run_dir.root}")
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
     try:
@@ -84,6 +92,8 @@ def run(
     ray_address: options.RayAddress = None,
     lid_model: options.LidModel = None,
     quiet: options.Quiet = False,
+    dry_run: options.DryRun = False,
+    restart: options.Restart = False,
     watts_per_core: Annotated[
         float,
         typer.Option(
@@ -98,12 +108,15 @@ def run(
 
     Writes runs/<run-id>/: one folder of Parquet parts per stage, the rejected ledger under
     rejected/<stage>/, and run.json with the resolved configuration, input checksums and
-    per-stage counts. Run it again with the same --run-id to resume.
+    per-stage counts. Run it again with the same --run-id to resume; inputs added since
+    (a crawl that went on) become new tasks, and the global stages (dedup, shard) are redone
+    over all parts.
     """
     loaded = load_pipeline(pipeline)
     if lid_model is not None:
         loaded = with_params(loaded, "langid", model=lid_model)
-    execute(loaded, inputs, runs_dir, run_id, workers, ray_address, quiet, watts_per_core)
+    execute(loaded, inputs, runs_dir, run_id, workers, ray_address, quiet, watts_per_core,
+            dry_run, restart)  # fmt: skip
 
 
 def _single(stage: str, **params: object) -> Pipeline:
