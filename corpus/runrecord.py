@@ -82,6 +82,7 @@ def open_record(
             record["inputs"] += [describe_input(p) for p in inputs[len(known) :]]
             added = {"at": _now(), "files": len(inputs) - len(known)}
             record["inputs_added"] = [*record.get("inputs_added", []), added]
+            record["inputs_at"] = added["at"]
         record["resumed"] = record.get("resumed", 0) + 1
     else:
         record = {
@@ -92,6 +93,7 @@ def open_record(
             "pipeline_source": pipeline.source,
             "pipeline_sha256": pipeline.sha256(),
             "inputs": [describe_input(p) for p in inputs],
+            "inputs_at": _now(),  # what a crawl decided after this is not in the inputs
             "stages": {},
             "resumed": 0,
         }
