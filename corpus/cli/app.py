@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
 
+from leam.corpus import __version__
 from leam.corpus.cli import (
     audit_cmds,
     consoles,
@@ -39,9 +41,29 @@ app = typer.Typer(
     name="leam",
     help="LEAM Corpus: web data → training data for European language models.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"leam {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """LEAM Corpus: web data → training data for European language models."""
+
+
 app.command(rich_help_panel=ENGINEER)(crawl_cmds.crawl)
 app.command(rich_help_panel=ENGINEER)(crawl_cmds.ingest)
 app.command(rich_help_panel=ENGINEER)(run_cmds.run)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from leam.corpus.cli import consoles, options
+from leam.corpus.cli import consoles, options, plans
 from leam.corpus.cli.errors import fail
 from leam.corpus.cli.run_cmds import execute
 from leam.corpus.progress import PipelineProgress
@@ -102,6 +102,7 @@ def crawl(
         ),
     ] = False,
     quiet: options.Quiet = False,
+    dry_run: options.DryRun = False,
 ) -> None:
     """Crawl the web politely into gzipped WARC files, with a crawl log of every decision.
 
@@ -135,6 +136,17 @@ def crawl(
     )
     run_id = run_id or options.default_run_id("crawl")
     run_dir = RunDir(runs_dir / run_id)
+    if dry_run:
+        rows: list[tuple[str, Path | str]] = [(f"seed {i + 1}", u) for i, u in
+                                              enumerate([*found, *(url or [])])]  # fmt: skip
+        rows += [("sitemap", s) for s in sitemap or []]
+        rows += [("run", f"{run_dir.root} ({'resume' if run_dir.record.exists() else 'new'})"),
+                 ("WARC", run_dir.crawl_warc), ("crawl log", run_dir.crawl_log),
+                 ("limits", f"{max_pages} pages, depth {max_depth}, scope {scope}, "
+                            f"{delay} s between requests to a host"),
+                 ("addresses", "private allowed" if allow_private else "public only")]  # fmt: skip
+        plans.print_paths_plan(f"crawl {run_id} (dry run: nothing is fetched)", rows)
+        return
     record = crawl_into(
         run_dir, run_id, [*found, *(url or [])], sitemap or [], opts, workers, ray_address, quiet
     )

@@ -42,10 +42,18 @@ def status(
 
 def presets(
     name: Annotated[str | None, typer.Argument(help="Show this preset, resolved.")] = None,
+    as_json: options.Json = False,
 ) -> None:
     """List the bundled pipeline presets, or show one with every parameter resolved."""
     from leam.pipelines.presets import load_pipeline, preset_names
 
+    if as_json:
+        plain.write_json(
+            load_pipeline(name).resolved()
+            if name
+            else [{"name": p, "description": load_pipeline(p).description} for p in preset_names()]
+        )
+        return
     if name is None:
         for preset in preset_names():
             plain.write(f"{preset:<8} {load_pipeline(preset).description}")
