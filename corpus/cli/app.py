@@ -99,7 +99,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        consoles.stderr().print("interrupted; rerun the same command to resume")
+        consoles.stderr().print(errors.INTERRUPTED)
         sys.exit(130)
     except KNOWN_ERRORS as err:
         errors.show(err)

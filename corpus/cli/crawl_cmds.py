@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from leam.corpus.cli import consoles, options, plans
-from leam.corpus.cli.errors import fail
+from leam.corpus.cli.errors import fail, interrupted
 from leam.corpus.cli.run_cmds import execute
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir
@@ -210,6 +210,8 @@ def crawl_into(
     try:
         with PipelineProgress(console, enabled=not quiet) as progress:
             record = run_crawl(run_dir, run_id, seeds, sitemaps, opts, runtime, progress)
+    except KeyboardInterrupt:  # the journal keeps what was decided; the same command resumes
+        raise interrupted() from None
     finally:
         runtime.shutdown()
     for failure in record["crawl"]["failures"]:

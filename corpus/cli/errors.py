@@ -30,3 +30,14 @@ def fail(err: object) -> typer.Exit:
     """Shows err; the caller raises what this returns (`raise fail(err) from None`)."""
     show(err)
     return typer.Exit(2)
+
+
+INTERRUPTED = "interrupted; rerun the same command to resume"
+
+
+def interrupted() -> typer.Exit:
+    """Ctrl-C during a run: say how to go on; the caller raises what this returns. (Typer
+    turns a KeyboardInterrupt that leaves a command into a bare exit, so commands that run
+    for long catch it themselves.)"""
+    consoles.stderr().print(INTERRUPTED, highlight=False)
+    return typer.Exit(130)

@@ -9,7 +9,7 @@ import typer
 
 from leam.corpus import runrecord
 from leam.corpus.cli import consoles, options, plans, tables
-from leam.corpus.cli.errors import fail
+from leam.corpus.cli.errors import fail, interrupted
 from leam.corpus.config import Pipeline, with_params
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.publish.outputs import publish_complete_run
@@ -64,6 +64,8 @@ def execute(
             record = run_pipeline(
                 pipeline, files, run_dir, run_id, runtime, progress, watts_per_core
             )
+    except KeyboardInterrupt:  # run.json says "interrupted"; finished tasks are kept
+        raise interrupted() from None
     finally:
         runtime.shutdown()
     try:  # a complete sharded run: the datasheet, stats and AI Act summary
