@@ -187,8 +187,19 @@ def next_command(record: dict, run_dir: RunDir) -> str:
         pipeline = source.removeprefix("preset ")
     elif source and Path(source).is_file():
         pipeline = source
-    runs = "" if run_dir.root.parent == Path("runs") else f" --runs-dir {run_dir.root.parent}"
-    return f"leam run {pipeline} {run_dir.crawl_warc} --run-id {record['run_id']}{runs}"
+    runs_dir = _here(run_dir.root.parent)
+    runs = "" if runs_dir == Path("runs") else f" --runs-dir {runs_dir}"
+    warc = _here(run_dir.crawl_warc)
+    return f"leam run {pipeline} {warc} --run-id {record['run_id']}{runs}"
+
+
+def _here(path: Path) -> Path:
+    """The path relative to the working directory when it lies below it (shorter to read
+    and to paste), else absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path.resolve()
 
 
 def crawl_into(
