@@ -102,12 +102,15 @@ def test_other_inputs_for_an_existing_run_say_what_to_do(walk: Walk):
     assert_one_line_error(result, "--restart", "--run-id")
 
 
-def test_ctrl_c_leaves_an_interrupted_run_that_resumes(walk: Walk, tmp_path: Path):
+def test_ctrl_c_leaves_an_interrupted_run_that_resumes(walk: Walk, ray_local, tmp_path: Path):
     """Ctrl-C: "interrupted; rerun the same command to resume", status says interrupted and
-    shows the finished tasks, the same command completes the run."""
+    shows the finished tasks, the same command completes the run. The command runs in a
+    process of its own (a terminal's Ctrl-C), joined to the test session's Ray cluster so
+    that it does not start one."""
     warcs = walk.run_dir / "crawl" / "warc"
     args = ("run", "eu24", warcs, "--run-id", "k", "--workers", "1", "-q")
-    proc = leam_subprocess(*args, cwd=tmp_path)
+    address = ray_local.get_runtime_context().gcs_address
+    proc = leam_subprocess(*args, "--ray-address", address, cwd=tmp_path)
     extract = tmp_path / "runs" / "k" / "extract"
     deadline = time.monotonic() + 120
     while not list(extract.glob("_DONE.*")) and proc.poll() is None:
