@@ -93,10 +93,12 @@ def megatron(
     blend.json and data-args.txt (weights for --data-path / --data-args-path, a --split),
     export.json. Run it again to resume; unchanged shards are not tokenized again.
     """
-    shards_dir = resolve_shards_dir(source)
+    # Absolute paths: the workers (on a cluster, or a runtime started elsewhere) do not
+    # share this process's working directory.
+    shards_dir = resolve_shards_dir(source.resolve())
     run_root = shards_dir.parent
-    tokenizer = tokenizer or run_root / "tokenizer"
-    out_dir = output or run_root / "megatron"
+    tokenizer = (tokenizer or run_root / "tokenizer").resolve()
+    out_dir = (output or run_root / "megatron").resolve()
     if dry_run:
         files = shard_files(shards_dir, list(language) if language else None)
         rows: list[tuple[str, Path | str]] = [("shards", shards_dir)]
