@@ -11,7 +11,9 @@ resumed.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import socket
 import subprocess
 from collections import Counter
 from datetime import datetime, timezone
@@ -101,8 +103,25 @@ def open_record(
             record.update(created=existing["created"], crawl=existing["crawl"])
     record["runtime"] = runtime
     record["status"] = "running"
+    record["process"] = {"host": socket.gethostname(), "pid": os.getpid()}
     save(run_dir, record)
     return record
+
+
+def shown_status(record: dict[str, Any]) -> str:
+    """The status to show: a record left `running` by a process of this host that is gone
+    (killed, out of memory, machine restarted) is an interrupted run, which resumes."""
+    status = record.get("status", "")
+    proc = record.get("process") or {}
+    if status != "running" or proc.get("host") != socket.gethostname():
+        return status
+    try:
+        os.kill(int(proc["pid"]), 0)
+    except ProcessLookupError:
+        return "interrupted"
+    except (OSError, KeyError, ValueError):
+        return status
+    return status
 
 
 def resumed_inputs(run_dir: RunDir, inputs: list[str]) -> tuple[list[str], int]:

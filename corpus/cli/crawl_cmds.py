@@ -110,7 +110,9 @@ def crawl(
     meta) and noai. URLs reserved before fetching are not fetched; pages whose response
     reserves them are stored but marked, and extract leaves them out. Writes
     runs/<run-id>/crawl/ (warc/, policy/, log/, frontier/) and run.json; the same --run-id
-    resumes. Then: leam run eu24 runs/<run-id>/crawl/warc --run-id <run-id>.
+    resumes. Then: leam run eu24 runs/<run-id>/crawl/warc --run-id <run-id> (printed as
+    `next:`). Exit status: 0 pages fetched; 1 a partition failed (rerun to resume); 2 no
+    page fetched (the reason is printed) or a usage error; 130 interrupted.
     """
     if scope not in ("host", "domain", "any"):
         raise typer.BadParameter("scope must be host, domain or any", param_hint="--scope")

@@ -112,7 +112,8 @@ def run(
     rejected/<stage>/, and run.json with the resolved configuration, input checksums and
     per-stage counts. Run it again with the same --run-id to resume; inputs added since
     (a crawl that went on) become new tasks, and the global stages (dedup, shard) are redone
-    over all parts.
+    over all parts. Exit status: 0 complete; 1 a task failed for good (rerun to retry);
+    2 an error in the command, its inputs or the run directory; 130 interrupted.
     """
     loaded = load_pipeline(pipeline)
     if lid_model is not None:

@@ -23,6 +23,7 @@ def status(
     for a sharded run also documents, words, bytes, shards and top domain per language."""
     run_dir = options.run_dir(run, runs_dir)
     record = runrecord.load(run_dir)
+    record["status"] = runrecord.shown_status(record)
     if as_json:
         plain.write_json(record)
         return
