@@ -100,6 +100,8 @@ def test_other_inputs_for_an_existing_run_say_what_to_do(walk: Walk):
     one = sorted((walk.run_dir / "crawl" / "warc").glob("*.warc.gz"))[0]
     result = leam("run", "eu24", one, "--run-id", RUN, "--dry-run", cwd=walk.root)
     assert_one_line_error(result, "--restart", "--run-id")
+    plan = leam("run", "eu24", one, "--run-id", RUN, "--dry-run", "--restart", cwd=walk.root)
+    assert plan.code == 0 and "new run (restart)" in plan.out and "inputs (1):" in plan.out
 
 
 def test_ctrl_c_leaves_an_interrupted_run_that_resumes(walk: Walk, ray_local, tmp_path: Path):
