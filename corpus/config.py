@@ -98,8 +98,17 @@ def error_lines(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) 
     """`file: key.path: what is wrong`, one line per problem (pipelines and manifests)."""
     return [
         f"{label}: {'.'.join(str(p) for p in (*prefix, *e['loc'])) or '(top level)'}: {e['msg']}"
+        + _given(e)
         for e in err.errors()
     ]
+
+
+def _given(error: Any) -> str:
+    """`(given: 'qualityy')`: the value that was wrong, where there was one."""
+    if error["type"] == "missing" or isinstance(error["input"], dict):
+        return ""
+    shown = repr(error["input"])
+    return f" (given: {shown if len(shown) <= 60 else shown[:57] + '...'})"
 
 
 def _errors(label: str, err: ValidationError, prefix: tuple[Any, ...] = ()) -> ConfigError:

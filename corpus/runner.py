@@ -8,6 +8,7 @@ with the same outputs as an uninterrupted run.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -115,7 +116,51 @@ def run_pipeline(
     rapl_start = runrecord.rapl_joules()
     run_dir.root.mkdir(parents=True, exist_ok=True)
     run_dir.clean_tmp()
+    inputs, added = runrecord.resumed_inputs(run_dir, inputs)
     record = runrecord.open_record(run_dir, run_id, pipeline, inputs, runtime.describe())
+    if added:
+        _redo_global_stages(pipeline, run_dir, record)
+    try:
+        any_failed = _run_stages(pipeline, inputs, run_dir, record, runtime, progress,
+                                 watts_per_core)  # fmt: skip
+    except KeyboardInterrupt:  # Ctrl-C: what finished stays counted; a rerun resumes
+        record["status"] = "interrupted"
+        runrecord.save(run_dir, record)
+        raise
+    record["status"] = "incomplete" if any_failed else "complete"
+    rapl_j = runrecord.rapl_delta(rapl_start, runrecord.rapl_joules())
+    runrecord.add_energy(record, watts_per_core, rapl_j)
+    runrecord.save(run_dir, record)
+    return record
+
+
+def _redo_global_stages(pipeline: Pipeline, run_dir: RunDir, record: dict[str, Any]) -> None:
+    """New inputs join a run as new tasks of its per-part stages; from the first global
+    stage on, every stage is redone over all parts (a dedup or shard decision over the old
+    parts alone would differ from one over all of them), and what they published goes."""
+    names = [s.name for s in pipeline.stages]
+    first = next((i for i, s in enumerate(pipeline.stages) if s.cls.kind == "global"), None)
+    if first is None:
+        return
+    for name in names[first:]:
+        for folder in (run_dir.stage_dir(name), run_dir.root / "rejected" / name):
+            shutil.rmtree(folder, ignore_errors=True)
+        record["stages"].pop(name, None)
+    for folder in (run_dir.shards, run_dir.reports):
+        shutil.rmtree(folder, ignore_errors=True)
+    runrecord.save(run_dir, record)
+
+
+def _run_stages(
+    pipeline: Pipeline,
+    inputs: list[str],
+    run_dir: RunDir,
+    record: dict[str, Any],
+    runtime: Runtime,
+    progress: PipelineProgress,
+    watts_per_core: float,
+) -> bool:
+    """Every stage in order, the record saved after each; True when a task did not finish."""
     any_failed = False
     for index, stage in enumerate(pipeline.stages):
         specs = _specs(pipeline, index, run_dir, inputs)
@@ -134,15 +179,17 @@ def run_pipeline(
 
         start = time.perf_counter()
         prepared = previous.get("prepared", {})
-        if is_global and todo:
-            prepared = _prepare_global(stage, specs, run_dir, runtime)
-        failures = runtime.map(run_task, todo, on_done=finished, on_docs=bar.docs)
-        wall = previous.get("wall_s", 0.0) + time.perf_counter() - start
+        try:
+            if is_global and todo:
+                prepared = _prepare_global(stage, specs, run_dir, runtime)
+            failures = runtime.map(run_task, todo, on_done=finished, on_docs=bar.docs)
+        except KeyboardInterrupt:  # the tasks that finished before Ctrl-C stay counted
+            _record_stage(record, stage.name, specs, [], _wall(previous, start, True), nodes)
+            raise
+        # A rerun with nothing left to do adds no time: the stage's rate stays its own.
+        wall = _wall(previous, start, bool(todo))
         failed = [{"task": f.item.task, "input": f.item.input, "error": f.error} for f in failures]
-        markers = [read_json(s.marker) for s in specs if s.marker.exists()]
-        record["stages"][stage.name] = runrecord.summarize_stage(
-            markers, len(specs), failed, wall, nodes
-        )
+        markers = _record_stage(record, stage.name, specs, failed, wall, nodes)
         if is_global:
             record["stages"][stage.name]["prepared"] = prepared
             record["stages"][stage.name]["waiting_for_upstream"] = waiting
@@ -150,8 +197,28 @@ def run_pipeline(
         runrecord.save(run_dir, record)
         # A task that returned without leaving its marker here did not finish for this run.
         any_failed = any_failed or bool(failed) or len(markers) < len(specs)
-    record["status"] = "incomplete" if any_failed else "complete"
-    rapl_j = runrecord.rapl_delta(rapl_start, runrecord.rapl_joules())
-    runrecord.add_energy(record, watts_per_core, rapl_j)
-    runrecord.save(run_dir, record)
-    return record
+    return any_failed
+
+
+def _wall(previous: dict[str, Any], start: float, worked: bool) -> float:
+    """The stage's wall time over every invocation that had work for it."""
+    return previous.get("wall_s", 0.0) + (time.perf_counter() - start if worked else 0.0)
+
+
+def _record_stage(
+    record: dict[str, Any],
+    name: str,
+    specs: list[TaskSpec],
+    failed: list[dict[str, str]],
+    wall: float,
+    nodes: Counter[str],
+) -> list[dict[str, Any]]:
+    """The stage's totals from the markers of its finished tasks; returns the markers."""
+    markers = [read_json(s.marker) for s in specs if s.marker.exists()]
+    previous = record["stages"].get(name, {})
+    summary = runrecord.summarize_stage(markers, len(specs), failed, wall, nodes)
+    for key in ("prepared", "waiting_for_upstream"):
+        if key in previous:
+            summary[key] = previous[key]
+    record["stages"][name] = summary
+    return markers

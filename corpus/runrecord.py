@@ -11,6 +11,9 @@ resumed.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import socket
 import subprocess
 from collections import Counter
 from datetime import datetime, timezone
@@ -21,7 +24,7 @@ import fsspec
 
 from leam.corpus import __version__
 from leam.corpus.config import Pipeline
-from leam.corpus.rundir import RunDir, read_json, write_json_atomic
+from leam.corpus.rundir import CRAWL_DIR, RunDir, read_json, write_json_atomic
 
 SUMMED = ("docs_in", "docs_out", "docs_rejected", "cpu_s")
 # Watts one busy core draws, the server around it included: current server CPUs spend 4-7 W
@@ -76,11 +79,12 @@ def open_record(
                 f"{run_dir.root} holds run {record['run_id']!r} made with another pipeline "
                 f"configuration; use a new --run-id (or remove the directory)"
             )
-        if [i["path"] for i in record["inputs"]] != inputs:
-            raise ResumeError(
-                f"{run_dir.root} holds run {record['run_id']!r} made from other inputs; "
-                f"use a new --run-id"
-            )
+        known = [i["path"] for i in record["inputs"]]
+        if known != inputs:  # resumed_inputs put the known ones first; the rest are new
+            record["inputs"] += [describe_input(p) for p in inputs[len(known) :]]
+            added = {"at": _now(), "files": len(inputs) - len(known)}
+            record["inputs_added"] = [*record.get("inputs_added", []), added]
+            record["inputs_at"] = added["at"]
         record["resumed"] = record.get("resumed", 0) + 1
     else:
         record = {
@@ -91,6 +95,7 @@ def open_record(
             "pipeline_source": pipeline.source,
             "pipeline_sha256": pipeline.sha256(),
             "inputs": [describe_input(p) for p in inputs],
+            "inputs_at": _now(),  # what a crawl decided after this is not in the inputs
             "stages": {},
             "resumed": 0,
         }
@@ -98,8 +103,86 @@ def open_record(
             record.update(created=existing["created"], crawl=existing["crawl"])
     record["runtime"] = runtime
     record["status"] = "running"
+    record["process"] = {"host": socket.gethostname(), "pid": os.getpid()}
     save(run_dir, record)
     return record
+
+
+def shown_status(record: dict[str, Any]) -> str:
+    """The status to show: a record left `running` by a process of this host that is gone
+    (killed, out of memory, machine restarted) is an interrupted run, which resumes."""
+    status = record.get("status", "")
+    proc = record.get("process") or {}
+    if status != "running" or proc.get("host") != socket.gethostname():
+        return status
+    try:
+        os.kill(int(proc["pid"]), 0)
+    except ProcessLookupError:
+        return "interrupted"
+    except (OSError, KeyError, ValueError):
+        return status
+    return status
+
+
+def resumed_inputs(run_dir: RunDir, inputs: list[str]) -> tuple[list[str], int]:
+    """The inputs of a run being started or resumed, and how many are new to it.
+
+    A run resumed with more inputs (a crawl that went on wrote more WARC files) keeps the
+    ones it knows first, in their order, so their parts keep their names, and takes the new
+    ones after them as new tasks (the runner then redoes the global stages over all parts).
+    Inputs it knew that are missing now, or whose size changed, are refused: the parts made
+    from them would no longer match; --restart rebuilds the run from the inputs given.
+    """
+    existing = read_json(run_dir.record) if run_dir.record.exists() else None
+    if existing is None or "pipeline_sha256" not in existing:
+        return inputs, 0
+    known = [{**i, "path": _local_abs(i["path"])} for i in existing["inputs"]]
+    given = set(inputs)
+    missing = [i["path"] for i in known if i["path"] not in given]
+    changed = [i["path"] for i in known if i["path"] in given and _size(i["path"]) != i["bytes"]]
+    if missing or changed:
+        what = "are not given now" if missing else "changed since"
+        files = missing or changed
+        raise ResumeError(
+            f"{run_dir.root} holds run {existing['run_id']!r}; {len(files)} input(s) it "
+            f"started from {what} ({', '.join(files[:3])}{', ...' if len(files) > 3 else ''})"
+            f": add --restart to rebuild the run from the inputs given, or use a new --run-id"
+        )
+    paths = [i["path"] for i in known]
+    added = [p for p in inputs if p not in set(paths)]
+    return paths + added, len(added)
+
+
+def _local_abs(path: str) -> str:
+    """Records written before inputs were absolute hold paths relative to where they ran."""
+    return path if "://" in path or Path(path).is_absolute() else str(Path(path).resolve())
+
+
+def _size(path: str) -> int | None:
+    try:
+        return fsspec.open(path, "rb").fs.size(path)
+    except OSError:
+        return None
+
+
+def restart(run_dir: RunDir) -> None:
+    """Removes what a run computed so that it starts again from its inputs; a crawl in the
+    run directory (crawl/ and run.json's `crawl` section) is kept."""
+    if not run_dir.record.exists():
+        return
+    existing = read_json(run_dir.record)
+    for child in run_dir.root.iterdir():
+        if child.name in (CRAWL_DIR, run_dir.record.name):
+            continue
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    kept = {k: existing[k] for k in ("run_id", "created", "code_version", "crawl") if k in existing}
+    if "crawl" not in kept:
+        run_dir.record.unlink()
+        return
+    save(run_dir, {**kept, "status": f"crawl {kept['crawl'].get('status', '')}", "stages": {}})
 
 
 def summarize_stage(

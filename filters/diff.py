@@ -63,9 +63,14 @@ def diff_sets(old: dict[str, Manifest], new: dict[str, Manifest]) -> list[str]:
     for fid in sorted(set(old) | set(new)):
         if fid not in old:
             m = new[fid]
-            lines.append(f"+ filter added: {fid} v{m.version} ({m.category}, {m.action})")
+            lines.append(
+                f"+ filter added: {fid} v{m.version} ({m.category}, {m.action}; "
+                f"only in new: {m.source})"
+            )
         elif fid not in new:
-            lines.append(f"- filter removed: {fid} v{old[fid].version}")
+            lines.append(
+                f"- filter removed: {fid} v{old[fid].version} (only in old: {old[fid].source})"
+            )
         else:
             lines.extend(_manifest_changes(old[fid], new[fid]))
     return lines

@@ -57,6 +57,10 @@ def test_killed_run_resumes_to_the_same_result(ray_local, tmp_path: Path):
     done_before = {p: p.stat().st_mtime_ns for p in (run_dir / "extract").glob("_DONE.*")}
     assert 2 <= len(done_before) < FILES
     assert not (run_dir / "langid").exists()
+    # run.json still says running; status knows its process is gone
+    assert json.loads((run_dir / "run.json").read_text())["status"] == "running"
+    status = CliRunner().invoke(app, ["status", str(run_dir)])
+    assert "run killed (interrupted)" in status.output, status.output
 
     resumed = subprocess.run([LEAM, *args, "--run-id", "killed"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr

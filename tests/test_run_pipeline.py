@@ -108,11 +108,13 @@ def test_rerun_of_a_finished_run_does_nothing(run_dir: Path):
     assert before == {p: p.stat().st_mtime_ns for p in run_dir.rglob("part-*.parquet")}
 
 
-def test_resuming_with_other_inputs_is_refused(run_dir: Path, warc_dir: Path):
+def test_resuming_without_some_of_its_inputs_is_refused(run_dir: Path, warc_dir: Path):
+    """Fewer inputs than the run started from: the refusal says what to do (adding inputs
+    is allowed: tests/journeys/test_data_engineer.py)."""
     result = runner.invoke(
         app,
         ["run", "eu24", str(warc_dir / "a-pages.warc.gz"), "--runs-dir", str(run_dir.parent),
          "--run-id", "t", "-q"],
     )  # fmt: skip
     assert result.exit_code != 0
-    assert "other inputs" in str(result.exception)
+    assert "are not given now" in str(result.exception) and "--restart" in str(result.exception)

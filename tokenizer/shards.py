@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from leam.corpus.schema import SHARD_SCHEMA
+
 BATCH_ROWS = 1024
 
 
@@ -47,5 +49,25 @@ def iter_docs(files: list[Path]) -> Iterator[tuple[str, str]]:
 
 
 def resolve_shards_dir(source: Path) -> Path:
-    """A run directory (runs/<id>) or its shards folder: the shards folder."""
-    return source / "shards" if (source / "shards").is_dir() else source
+    """A run directory (runs/<id>) or its shards folder: the shards folder.
+
+    Only published shards are read: a run directory without shards/ (a run of `leam
+    extract`, say) is refused, as is a folder whose Parquet files are not shards. Taking
+    its stage folders for languages would export text from before language ID, filters and
+    redaction.
+    """
+    if (source / "shards").is_dir():
+        return source / "shards"
+    if (source / "run.json").is_file():
+        raise FileNotFoundError(
+            f"{source}: run has no shards/ (only a pipeline that ends with the shard stage "
+            f"publishes them, e.g. `leam run eu24 ...`)"
+        )
+    for files in shard_files(source).values():
+        schema = pq.read_schema(files[0])
+        if not schema.equals(SHARD_SCHEMA):
+            raise FileNotFoundError(
+                f"{files[0]}: not a shard (its columns are not the shard schema); "
+                f"give a run directory or its shards/ folder"
+            )
+    return source

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,16 +39,29 @@ def launch(
 
 def summary_lines(summary: dict[str, Any], quiet: bool = False) -> list[str]:
     """What a finished run prints: the loss from first to last iteration, speed, folder."""
-    if "first_loss" not in summary:
+    if summary.get("already_done"):
+        lines = [
+            f"already trained to iteration {summary['iterations']} in {summary['out']}; "
+            f"nothing to do (a larger --train-iters goes on from there)"
+        ]
+    elif "first_loss" not in summary:
         return []
-    lines = [
-        f"loss {summary['first_loss']} → {summary['last_loss']} after "
-        f"{summary['iterations']} iterations; {summary['tokens_per_s']:,} tokens/s; "
-        f"{summary['out']}"
-    ]
+    else:
+        speed = summary.get("tokens_per_s")
+        lines = [
+            f"loss {_loss(summary['first_loss'])} → {_loss(summary['last_loss'])} after "
+            f"{summary['iterations']} iterations; "
+            f"{f'{speed:,} tokens/s' if speed is not None else 'no iteration timed'}; "
+            f"{summary['out']}"
+        ]
     if not quiet and summary.get("valid_loss"):
-        lines.append("validation loss: " + json.dumps(summary["valid_loss"]))
+        losses = ", ".join(f"{lang} {_loss(v)}" for lang, v in summary["valid_loss"].items())
+        lines.append(f"validation loss: {losses}")
     return lines
+
+
+def _loss(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -111,6 +111,20 @@ def save_checkpoint(out: Path, iteration: int, state: dict[str, Any]) -> Path:
     return path
 
 
+def checkpointed_iteration(out: Path) -> int | None:
+    """The iteration of the latest checkpoint in `out`, None without one."""
+    pointer = out / LATEST
+    return int(pointer.read_text()) if pointer.is_file() else None
+
+
+def finished_summary(out: Path, iteration: int) -> dict[str, Any]:
+    """The summary of a training that already reached its last iteration, as it wrote it,
+    marked `already_done`: a rerun of the same command reports it and trains nothing."""
+    path = out / "summary.json"
+    summary = json.loads(path.read_text()) if path.is_file() else {"iterations": iteration}
+    return {**summary, "out": str(out), "already_done": True}
+
+
 def load_checkpoint(out: Path) -> dict[str, Any] | None:
     if not (out / LATEST).is_file():
         return None
@@ -158,6 +172,15 @@ def train(cfg: TrainConfig, export_dir: Path, quiet: bool = False) -> dict[str, 
 
     out = Path(cfg.save or export.root / "train")
     out.mkdir(parents=True, exist_ok=True)
+    done_before = checkpointed_iteration(out)
+    if done_before is not None and done_before > cfg.train_iters:
+        raise ValueError(
+            f"{out}: its checkpoint is at iteration {done_before}, past --train-iters "
+            f"{cfg.train_iters}; give --train-iters {done_before} or more to go on from it, "
+            f"or another --save"
+        )
+    if done_before == cfg.train_iters:  # finished before: nothing to train, nothing rewritten
+        return finished_summary(out, done_before)
     start = 0
     checkpoint = load_checkpoint(out)
     if checkpoint is not None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from leam.corpus import __version__
 from leam.corpus.cli import (
     audit_cmds,
+    consoles,
     crawl_cmds,
     demo_cmds,
     errors,
@@ -28,6 +30,7 @@ from leam.corpus.runner import GlobalStageError
 from leam.corpus.runrecord import ResumeError
 from leam.filters.manifest import ManifestError
 from leam.pipelines.crawl.options import CrawlConfigError
+from leam.pipelines.inputs import InputError
 
 ENGINEER = "Data engineer: pipeline and stages"
 RUNS = "Runs"
@@ -38,9 +41,29 @@ app = typer.Typer(
     name="leam",
     help="LEAM Corpus: web data → training data for European language models.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"leam {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """LEAM Corpus: web data → training data for European language models."""
+
+
 app.command(rich_help_panel=ENGINEER)(crawl_cmds.crawl)
 app.command(rich_help_panel=ENGINEER)(crawl_cmds.ingest)
 app.command(rich_help_panel=ENGINEER)(run_cmds.run)
@@ -67,7 +90,8 @@ KNOWN_ERRORS = (
     GlobalStageError,
     ManifestError,
     CrawlConfigError,
-    FileNotFoundError,
+    InputError,
+    OSError,  # a runs dir that is a file or cannot be written, a full disk: the user's to fix
 )
 
 
@@ -75,12 +99,12 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted: run the same command again to resume")
+        consoles.stderr().print(errors.INTERRUPTED)
         sys.exit(130)
     except KNOWN_ERRORS as err:
         errors.show(err)
         if not os.environ.get("LEAM_DEBUG"):
-            Console(stderr=True).print("(set LEAM_DEBUG=1 for the traceback)", style="dim")
+            consoles.stderr().print("(set LEAM_DEBUG=1 for the traceback)", style="dim")
         else:
             raise
         sys.exit(2)

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options
 
-out = Console()
+out = consoles.stdout()
 
 
 def audit(

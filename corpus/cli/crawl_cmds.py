@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options, plans
+from leam.corpus.cli.errors import fail, interrupted
 from leam.corpus.cli.run_cmds import execute
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir
@@ -17,8 +17,8 @@ from leam.corpus.runtime import Runtime, RuntimeOptions
 from leam.pipelines.crawl.options import CrawlOptions
 from leam.pipelines.presets import load_pipeline
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 _DEFAULTS = CrawlOptions()
 
 
@@ -102,6 +102,7 @@ def crawl(
         ),
     ] = False,
     quiet: options.Quiet = False,
+    dry_run: options.DryRun = False,
 ) -> None:
     """Crawl the web politely into gzipped WARC files, with a crawl log of every decision.
 
@@ -109,7 +110,9 @@ def crawl(
     meta) and noai. URLs reserved before fetching are not fetched; pages whose response
     reserves them are stored but marked, and extract leaves them out. Writes
     runs/<run-id>/crawl/ (warc/, policy/, log/, frontier/) and run.json; the same --run-id
-    resumes. Then: leam run eu24 runs/<run-id>/crawl/warc --run-id <run-id>.
+    resumes. Then: leam run eu24 runs/<run-id>/crawl/warc --run-id <run-id> (printed as
+    `next:`). Exit status: 0 pages fetched; 1 a partition failed (rerun to resume); 2 no
+    page fetched (the reason is printed) or a usage error; 130 interrupted.
     """
     if scope not in ("host", "domain", "any"):
         raise typer.BadParameter("scope must be host, domain or any", param_hint="--scope")
@@ -135,11 +138,70 @@ def crawl(
     )
     run_id = run_id or options.default_run_id("crawl")
     run_dir = RunDir(runs_dir / run_id)
+    if dry_run:
+        rows: list[tuple[str, Path | str]] = [(f"seed {i + 1}", u) for i, u in
+                                              enumerate([*found, *(url or [])])]  # fmt: skip
+        rows += [("sitemap", s) for s in sitemap or []]
+        rows += [("run", f"{run_dir.root} ({'resume' if run_dir.record.exists() else 'new'})"),
+                 ("WARC", run_dir.crawl_warc), ("crawl log", run_dir.crawl_log),
+                 ("limits", f"{max_pages} pages, depth {max_depth}, scope {scope}, "
+                            f"{delay} s between requests to a host"),
+                 ("addresses", "private allowed" if allow_private else "public only")]  # fmt: skip
+        plans.print_paths_plan(f"crawl {run_id} (dry run: nothing is fetched)", rows)
+        return
     record = crawl_into(
         run_dir, run_id, [*found, *(url or [])], sitemap or [], opts, workers, ray_address, quiet
     )
     out.print(crawl_table(record))
-    console.print(f"next: leam run eu24 {run_dir.crawl_warc} --run-id {run_id}")
+    if not record["crawl"]["pages_fetched"]:
+        raise fail(nothing_fetched(record["crawl"]))
+    console.print(f"next: {next_command(record, run_dir)}", soft_wrap=True, highlight=False)
+
+
+# Refusals a user can lift with a flag, and the flag.
+_REMEDIES = {
+    "loopback_address": "--allow-private (a local test site)",
+    "private_address": "--allow-private (a site on a private network)",
+}
+
+
+def nothing_fetched(crawl: dict) -> str:
+    """Why a crawl fetched no page, from its decisions, and what to try."""
+    decided = sorted(
+        ((n, decision, signal) for decision, signals in crawl.get("by_decision", {}).items()
+         for signal, n in signals.items()),
+        reverse=True,
+    )  # fmt: skip
+    if not decided:
+        return "the crawl fetched no page and decided no URL (are the seeds in scope?)"
+    why = ", ".join(f"{n} {decision} ({signal})" for n, decision, signal in decided[:4])
+    hints = sorted({_REMEDIES[s] for _, _, s in decided if s in _REMEDIES})
+    hint = f"; to allow them: {', '.join(hints)}" if hints else ""
+    return f"the crawl fetched no page: {why}{hint}"
+
+
+def next_command(record: dict, run_dir: RunDir) -> str:
+    """The command that runs the pipeline on what the crawl fetched: the run's own pipeline
+    when one ran before (it then takes the new WARC files as new tasks), else eu24."""
+    source = record.get("pipeline_source", "")
+    pipeline = "eu24"
+    if source.startswith("preset "):
+        pipeline = source.removeprefix("preset ")
+    elif source and Path(source).is_file():
+        pipeline = source
+    runs_dir = _here(run_dir.root.parent)
+    runs = "" if runs_dir == Path("runs") else f" --runs-dir {runs_dir}"
+    warc = _here(run_dir.crawl_warc)
+    return f"leam run {pipeline} {warc} --run-id {record['run_id']}{runs}"
+
+
+def _here(path: Path) -> Path:
+    """The path relative to the working directory when it lies below it (shorter to read
+    and to paste), else absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path.resolve()
 
 
 def crawl_into(
@@ -161,6 +223,8 @@ def crawl_into(
     try:
         with PipelineProgress(console, enabled=not quiet) as progress:
             record = run_crawl(run_dir, run_id, seeds, sitemaps, opts, runtime, progress)
+    except KeyboardInterrupt:  # the journal keeps what was decided; the same command resumes
+        raise interrupted() from None
     finally:
         runtime.shutdown()
     for failure in record["crawl"]["failures"]:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from rich.console import Console
-
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options
 from leam.corpus.cli.crawl_cmds import crawl_into, crawl_table
 from leam.corpus.cli.run_cmds import execute
 from leam.corpus.rundir import RunDir
 from leam.corpus.runtime import Runtime, RuntimeOptions
 from leam.pipelines.presets import load_pipeline
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 
 
 def demo(

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from leam.corpus.cli import options, plain
+from leam.corpus.cli import consoles, options, plain, plans
 from leam.corpus.cli.errors import fail
 from leam.corpus.languages import language_name
 from leam.corpus.rundir import read_json
@@ -21,10 +20,10 @@ from leam.corpus.runtime import Runtime, RuntimeOptions
 from leam.pipelines.lineage import find
 from leam.pipelines.megatron.blend import DEFAULT_ALPHA
 from leam.pipelines.megatron.export import BLEND, DATA_ARGS, ExportSpec, export_megatron
-from leam.tokenizer.shards import resolve_shards_dir
+from leam.tokenizer.shards import resolve_shards_dir, shard_files
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 
 app = typer.Typer(
     help="Export a run's shards in the formats trainers load as they are.",
@@ -84,6 +83,7 @@ def megatron(
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,
     quiet: options.Quiet = False,
+    dry_run: options.DryRun = False,
 ) -> None:
     """Tokenize the shards into Megatron-LM files per language, with blend and lineage.
 
@@ -93,10 +93,20 @@ def megatron(
     blend.json and data-args.txt (weights for --data-path / --data-args-path, a --split),
     export.json. Run it again to resume; unchanged shards are not tokenized again.
     """
-    shards_dir = resolve_shards_dir(source)
+    # Absolute paths: the workers (on a cluster, or a runtime started elsewhere) do not
+    # share this process's working directory.
+    shards_dir = resolve_shards_dir(source.resolve())
     run_root = shards_dir.parent
-    tokenizer = tokenizer or run_root / "tokenizer"
-    out_dir = output or run_root / "megatron"
+    tokenizer = (tokenizer or run_root / "tokenizer").resolve()
+    out_dir = (output or run_root / "megatron").resolve()
+    if dry_run:
+        files = shard_files(shards_dir, list(language) if language else None)
+        rows: list[tuple[str, Path | str]] = [("shards", shards_dir)]
+        rows += [(f"  {lang}", f"{len(f)} shard file(s)") for lang, f in files.items()]
+        rows += [("tokenizer", tokenizer), ("output", out_dir)]
+        rows += [(f"  {lang}", out_dir / f"{lang}_text_document.bin/.idx") for lang in files]
+        plans.print_paths_plan("export megatron (dry run: nothing is written)", rows)
+        return
     spec = ExportSpec(tokenizer, eos_token, alpha, options.lang_weights(weight or []),
                       tuple(language) if language else None)  # fmt: skip
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))

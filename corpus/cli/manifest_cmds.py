@@ -6,13 +6,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from leam.corpus.cli import consoles, options, plain
 from leam.filters.diff import diff_sets
-from leam.filters.manifest import ManifestError, bundled_dir, load_manifest, load_set
+from leam.filters.manifest import (
+    ManifestError,
+    bundled_dir,
+    load_manifest,
+    load_set,
+    manifest_paths,
+)
 
-out = Console()
+out = consoles.stdout()
+errs = consoles.stderr()
 app = typer.Typer(
     help="Governance manifests: one YAML file per filter (rationale, params per language).",
     no_args_is_help=True,
@@ -25,8 +32,14 @@ Folder = Annotated[
 
 
 @app.command("list")
-def list_(folder: Folder = None) -> None:
+def list_(folder: Folder = None, as_json: options.Json = False) -> None:
     """List the manifests: id, version, category, action, languages with their own values."""
+    if as_json:
+        plain.write_json([{"id": m.id, "version": m.version, "category": m.category,
+                           "action": m.action, "languages": list(m.languages),
+                           "sha256": m.sha256, "file": m.source}
+                          for m in load_set(folder).values()])  # fmt: skip
+        return
     table = Table("id", "version", "category", "action", "own values for", "sha256")
     for m in load_set(folder).values():
         langs = ", ".join(m.languages) or "-"
@@ -53,18 +66,37 @@ def validate(
     path: Annotated[
         Path | None, typer.Argument(help="A manifest file or folder. Default: the shipped set.")
     ] = None,
+    as_json: options.Json = False,
 ) -> None:
     """Check manifests: fields, filter ids, parameter names and types, language codes.
 
-    Every problem is printed with its file and key; the exit status is 2 if there is one.
+    Every problem of every file is printed with its file, key and the value given; the exit
+    status is 2 if there is one.
     """
     target = path or bundled_dir()
-    if target.is_file():
-        m = load_manifest(target)
-        out.print(f"ok {m.source}: {m.id} v{m.version}")
-        return
-    manifests = load_set(target)
-    out.print(f"ok {len(manifests)} manifests in {target}")
+    paths = [target] if target.is_file() else manifest_paths(target)
+    results = []
+    for file in paths:
+        try:
+            m = load_manifest(file)
+            results.append({"file": str(file), "id": m.id, "version": m.version, "problems": []})
+        except ManifestError as err:
+            results.append({"file": str(file), "problems": str(err).splitlines()})
+    problems = [p for r in results for p in r["problems"]]
+    if as_json:
+        plain.write_json({"ok": not problems, "files": results})
+    else:
+        for r in results:
+            if not r["problems"]:
+                out.print(f"ok {r['file']}: {r['id']} v{r['version']}", highlight=False)
+        if not problems:
+            out.print(f"ok {len(results)} manifest(s) in {target}", highlight=False)
+        else:
+            errs.print(f"{len(problems)} problem(s) in {target}:", highlight=False)
+            for line in problems:
+                errs.print(f"  {line}", highlight=False, markup=False)
+    if problems:
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -74,6 +106,8 @@ def diff(
 ) -> None:
     """What changed between two manifest sets: filters added or removed, versions, actions,
     and every threshold that changed, for which language, from what to what."""
-    lines = diff_sets(load_set(old), load_set(new))
-    for line in lines or ["no changes"]:
+    before, after = load_set(old), load_set(new)
+    typer.echo(f"--- old: {old} ({len(before)} manifests)")
+    typer.echo(f"+++ new: {new} ({len(after)} manifests)")
+    for line in diff_sets(before, after) or ["no changes"]:
         typer.echo(line)  # one change per line, unwrapped: easy to grep and to paste

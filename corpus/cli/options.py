@@ -52,6 +52,21 @@ LidModel = Annotated[
     ),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Show the resolved inputs, tasks and outputs; run nothing, write nothing."
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON (for scripts) instead of tables.")]
+Restart = Annotated[
+    bool,
+    typer.Option(
+        "--restart",
+        help="Start the run again from its inputs: remove what it computed (a crawl in the "
+        "run directory is kept). For a run whose inputs were removed or changed.",
+    ),
+]
 Run = Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")]
 
 

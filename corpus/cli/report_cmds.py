@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leam.corpus import runrecord
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options
 from leam.corpus.rundir import RunDir
 
-out = Console()
+out = consoles.stdout()
 app = typer.Typer(
     help="Reports a run publishes: the EU AI Act training-content summary, the datasheet.",
     no_args_is_help=True,

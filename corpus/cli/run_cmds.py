@@ -6,23 +6,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leam.corpus import runrecord
-from leam.corpus.cli import options, tables
-from leam.corpus.cli.errors import fail
+from leam.corpus.cli import consoles, options, plans, tables
+from leam.corpus.cli.errors import fail, interrupted
 from leam.corpus.config import Pipeline, with_params
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.publish.outputs import publish_complete_run
 from leam.corpus.rundir import RunDir
 from leam.corpus.runner import run_pipeline
 from leam.corpus.runtime import Runtime, RuntimeOptions
-from leam.pipelines.inputs import expand_inputs
+from leam.pipelines.inputs import check_warc_inputs, expand_inputs
 from leam.pipelines.presets import load_pipeline
 from leam.pipelines.registry import stage_class
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 
 Inputs = Annotated[
     list[str],
@@ -43,11 +42,21 @@ def execute(
     ray_address: str | None,
     quiet: bool,
     watts_per_core: float = runrecord.DEFAULT_WATTS_PER_CORE,
+    dry_run: bool = False,
+    restart: bool = False,
 ) -> dict:
-    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good."""
+    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good.
+    `dry_run` prints the plan instead; `restart` first removes what the run computed."""
     files = expand_inputs(inputs)
+    if pipeline.stages[0].cls.reads == "warc":
+        check_warc_inputs(files)
     run_id = run_id or options.default_run_id(pipeline.name)
     run_dir = RunDir(runs_dir / run_id)
+    if dry_run:
+        plans.print_run_plan(pipeline, files, run_dir, restart)
+        return {}
+    if restart:
+        runrecord.restart(run_dir)
     console.print(f"run [bold]{run_id}[/]: {len(files)} input file(s) → {run_dir.root}")
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
     try:
@@ -55,6 +64,8 @@ def execute(
             record = run_pipeline(
                 pipeline, files, run_dir, run_id, runtime, progress, watts_per_core
             )
+    except KeyboardInterrupt:  # run.json says "interrupted"; finished tasks are kept
+        raise interrupted() from None
     finally:
         runtime.shutdown()
     try:  # a complete sharded run: the datasheet, stats and AI Act summary
@@ -83,6 +94,8 @@ def run(
     ray_address: options.RayAddress = None,
     lid_model: options.LidModel = None,
     quiet: options.Quiet = False,
+    dry_run: options.DryRun = False,
+    restart: options.Restart = False,
     watts_per_core: Annotated[
         float,
         typer.Option(
@@ -97,12 +110,16 @@ def run(
 
     Writes runs/<run-id>/: one folder of Parquet parts per stage, the rejected ledger under
     rejected/<stage>/, and run.json with the resolved configuration, input checksums and
-    per-stage counts. Run it again with the same --run-id to resume.
+    per-stage counts. Run it again with the same --run-id to resume; inputs added since
+    (a crawl that went on) become new tasks, and the global stages (dedup, shard) are redone
+    over all parts. Exit status: 0 complete; 1 a task failed for good (rerun to retry);
+    2 an error in the command, its inputs or the run directory; 130 interrupted.
     """
     loaded = load_pipeline(pipeline)
     if lid_model is not None:
         loaded = with_params(loaded, "langid", model=lid_model)
-    execute(loaded, inputs, runs_dir, run_id, workers, ray_address, quiet, watts_per_core)
+    execute(loaded, inputs, runs_dir, run_id, workers, ray_address, quiet, watts_per_core,
+            dry_run, restart)  # fmt: skip
 
 
 def _single(stage: str, **params: object) -> Pipeline:

@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from leam.corpus import runrecord
-from leam.corpus.cli import options, plain, tables
+from leam.corpus.cli import consoles, options, plain, tables
 from leam.corpus.rundir import read_json
 
-out = Console()
+out = consoles.stdout()
 
 
 def status(
@@ -24,6 +23,7 @@ def status(
     for a sharded run also documents, words, bytes, shards and top domain per language."""
     run_dir = options.run_dir(run, runs_dir)
     record = runrecord.load(run_dir)
+    record["status"] = runrecord.shown_status(record)
     if as_json:
         plain.write_json(record)
         return
@@ -43,10 +43,18 @@ def status(
 
 def presets(
     name: Annotated[str | None, typer.Argument(help="Show this preset, resolved.")] = None,
+    as_json: options.Json = False,
 ) -> None:
     """List the bundled pipeline presets, or show one with every parameter resolved."""
     from leam.pipelines.presets import load_pipeline, preset_names
 
+    if as_json:
+        plain.write_json(
+            load_pipeline(name).resolved()
+            if name
+            else [{"name": p, "description": load_pipeline(p).description} for p in preset_names()]
+        )
+        return
     if name is None:
         for preset in preset_names():
             plain.write(f"{preset:<8} {load_pipeline(preset).description}")

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options, plain
 from leam.corpus.cli.errors import fail
 from leam.corpus.languages import language_name
 from leam.corpus.rundir import read_json
@@ -23,8 +22,8 @@ from leam.tokenizer.sample import SampleSpec, heldout_texts
 from leam.tokenizer.shards import resolve_shards_dir, shard_files
 from leam.tokenizer.train import TrainSpec
 
-console = Console(stderr=True)
-out = Console()
+console = consoles.stderr()
+out = consoles.stdout()
 
 app = typer.Typer(
     help="Train a multilingual tokenizer on a run's shards; compare tokenizers across languages.",
@@ -86,12 +85,30 @@ def _print_report(report: dict[str, Any]) -> None:
             cells.append(f"{par['premium']:.2f}" if par.get("premium") is not None else "-")
         table.add_row(*cells)
     out.print(table)
+    for line in _why_no_fertility(report, langs):
+        out.print(line, style="dim", highlight=False)
     for name, t in report["tokenizers"].items():
         if "worst_premium" in t:
             out.print(
                 f"{name}: vocabulary {t['vocab_size']}, worst premium {t['worst_premium']:.3f} "
                 f"({language_name(t['worst_premium_lang'])}), spread {t['premium_spread']:.3f}"
             )
+
+
+def _why_no_fertility(report: dict[str, Any], langs: list[str]) -> list[str]:
+    """Why a fertility cell reads "-": fertility is measured on held-out shard documents
+    only, and a language can have none (no --shards, or too few documents to hold any out)."""
+    if not any(report["heldout"].values()):
+        return ["fertility -: measured on held-out documents of a run's shards; give --shards RUN"]
+    without = [lang for lang in langs
+               if not any(lang in r for r in report["heldout"].values())]  # fmt: skip
+    if not without:
+        return []
+    return [
+        f"fertility -: no held-out document for {', '.join(without)} (about 1 % of a "
+        f"language's documents are held out from training; a language with few documents "
+        f"may have none); premium is measured on the bundled parallel text"
+    ]
 
 
 def train(
@@ -209,6 +226,7 @@ def eval_cmd(
     heldout_chars: Annotated[
         int, typer.Option(min=1, help="Held-out characters per language.")
     ] = 200_000,
+    as_json: options.Json = False,
 ) -> None:
     """Compare tokenizers per language: fertility, continued words, bytes per token, and the
     premium against English on parallel text; writes report.md, report.json and two SVGs.
@@ -234,6 +252,9 @@ def eval_cmd(
     except ValueError as err:
         raise fail(err) from None
     write_report(report, output)
+    if as_json:
+        plain.write_json(report)
+        return
     _print_report(report)
     out.print(f"report: {output / 'report.md'}")
 

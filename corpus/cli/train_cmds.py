@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from leam.corpus.cli import options
+from leam.corpus.cli import consoles, options
 from leam.corpus.cli.errors import fail
 from leam.trainer.config import PRESETS
 
-console = Console(stderr=True)
+console = consoles.stderr()
 
 
 def train(

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from leam.corpus.cli import consoles, options, plain
 from leam.corpus.publish.verify import verify_shards
 from leam.pipelines.shard.manifest import NAME
 
-out = Console()
+out = consoles.stdout()
 
 
 def verify(
@@ -24,6 +24,7 @@ def verify(
             help="A shards folder (holding MANIFEST.json), or a run directory that has one.",
         ),
     ],
+    as_json: options.Json = False,
 ) -> None:
     """Check shards against their MANIFEST.json: size, sha256, schema, rows, language.
 
@@ -34,6 +35,13 @@ def verify(
     """
     folder = shards / "shards" if not (shards / NAME).exists() else shards
     result = verify_shards(folder)
+    if as_json:
+        plain.write_json({"ok": result.ok, "folder": str(folder), "run_id": result.run_id,
+                          "shards": result.shards, "rows": result.rows, "bytes": result.bytes,
+                          "problems": [vars(p) for p in result.problems]})  # fmt: skip
+        if not result.ok:
+            raise typer.Exit(1)
+        return
     if result.ok:
         out.print(
             f"ok: {result.shards} shards of run {result.run_id}, {result.rows:,} rows, "

@@ -47,6 +47,7 @@ TEXT_BANDS = (
 # 32k-256k tokens give about 3-5 bytes per token on EU languages (Greek and Bulgarian, two
 # bytes per letter, sit at the high end). The band is called certain when 2 and 8 bytes per
 # token would give the same band.
+TDM_REASON = "tdm_reservation"  # the ledger reason of a page whose response reserved it
 BYTES_PER_TOKEN = 4.0
 BYTES_PER_TOKEN_RANGE = (2.0, 8.0)
 TOP_SHARE, SME_SHARE, SME_MAX = 0.10, 0.05, 1000
@@ -138,7 +139,9 @@ def _crawler(record: dict[str, Any], log: CrawlLog | None) -> dict[str, Any]:
     return {"user_agents": agents, "software": software, "found_in": found_in, "log": log}
 
 
-def _behaviour(crawler: dict[str, Any], filters: list[dict[str, Any]]) -> str:
+def _behaviour(
+    crawler: dict[str, Any], filters: list[dict[str, Any]], record: dict[str, Any]
+) -> str:
     log: CrawlLog | None = crawler["log"]
     lines = []
     if log is not None:
@@ -151,13 +154,31 @@ def _behaviour(crawler: dict[str, Any], filters: list[dict[str, Any]]) -> str:
             "(robots.txt, tdmrep.json, ai.txt) and are excluded downstream where it shows only "
             "in the response (TDMRep header or meta tag, noai)."
         )
+    at_extract = reserved_at_extract(record)
+    if at_extract:
+        lines.append(
+            f"{at_extract:,} fetched pages whose response reserved them (TDMRep header or "
+            f"meta tag, noai) were left out at extraction (run.json: rejected_by_reason "
+            f"{TDM_REASON})."
+        )
     tdm = [f for f in filters if f["category"] == "legal"]
     for f in tdm:
+        before = " more" if at_extract else ""
         lines.append(
-            f"Filter `{f['id']}` v{f['version']} ({f['action']}) removed {f['removed']:,} "
-            f"documents: {f['rationale']}"
+            f"Filter `{f['id']}` v{f['version']} ({f['action']}) removed {f['removed']:,}"
+            f"{before} documents: {f['rationale']}"
         )
     return " ".join(lines)
+
+
+def reserved_at_extract(record: dict[str, Any]) -> int:
+    """Pages that stages before the filters left out for a TDM reservation, as run.json
+    counts them (the filters' own removals are counted with the filters)."""
+    return sum(
+        stage.get("rejected_by_reason", {}).get(TDM_REASON, 0)
+        for name, stage in record.get("stages", {}).items()
+        if name != "filter"
+    )
 
 
 def _general(stats: dict[str, Any], size: dict[str, Any], last: str | None) -> list[dict]:
@@ -201,9 +222,10 @@ def _crawled(
     log: CrawlLog | None = crawler["log"]
     agents, first, last = crawler["user_agents"], *period
     names = "; ".join(agents) + (f" (from {crawler['found_in']})" if agents else "")
+    names = names or to_fill("crawler name and user-agent")
     if crawler["software"]:
         names += f"; WARC files written by: {'; '.join(crawler['software'])}"
-    behaviour = _behaviour(crawler, stats["filters"])
+    behaviour = _behaviour(crawler, stats["filters"], record)
     inputs = record.get("inputs", [])
     domains = crawler["domains"]
     return [
@@ -214,7 +236,7 @@ def _crawled(
         ),
         _field(
             "Crawler name(s) / identifier(s)",
-            names or to_fill("crawler name and user-agent"),
+            names,
             fill=not agents,
         ),
         _field(
@@ -255,10 +277,12 @@ def _crawled(
     ]
 
 
-def _opt_outs(stats: dict[str, Any], crawler: dict[str, Any]) -> list[dict]:
+def _opt_outs(stats: dict[str, Any], crawler: dict[str, Any], record: dict[str, Any]) -> list[dict]:
     log: CrawlLog | None = crawler["log"]
-    behaviour = _behaviour(crawler, stats["filters"])
+    behaviour = _behaviour(crawler, stats["filters"], record)
     rows = [[signal, n] for signal, n in (log.opt_outs.items() if log else [])]
+    if reserved_at_extract(record):
+        rows.append([f"extract: {TDM_REASON}", reserved_at_extract(record)])
     rows += [
         [f"filter {f['id']}", f["removed"]] for f in stats["filters"] if f["category"] == "legal"
     ]
@@ -270,8 +294,8 @@ def _opt_outs(stats: dict[str, Any], crawler: dict[str, Any]) -> list[dict]:
         ),
         _field(
             "Opt-out statistics",
-            "Pages reserved or disallowed by their publisher, by signal (crawl log), and "
-            "documents removed by legal filters:"
+            "Pages reserved or disallowed by their publisher, by signal (crawl log), pages "
+            "left out at extraction for a reservation, and documents removed by legal filters:"
             if rows
             else to_fill("no crawl log and no legal filter in this run"),
             {"columns": ["signal", "pages"], "rows": rows} if rows else None,
@@ -326,7 +350,7 @@ def summary(run_dir: RunDir, record: dict[str, Any], sme: bool = False) -> dict[
     """The summary as data: sections of fields (label, text, optional table, to_fill)."""
     stats = build_stats(run_dir, record)
     size = token_size(stats["total"])
-    log = read_crawl_log(run_dir)
+    log = read_crawl_log(run_dir, record)
     crawler = {**_crawler(record, log), "domains": top_domains(run_dir, sme)}
     dates = stats["total"]["crawl_dates"]
     first = log.first_fetch if log and log.first_fetch else dates["first"]
@@ -347,7 +371,7 @@ def summary(run_dir: RunDir, record: dict[str, Any], sme: bool = False) -> dict[
         (
             "3.1",
             "Respect of reservation of rights from the text and data mining exception",
-            _opt_outs(stats, crawler),
+            _opt_outs(stats, crawler, record),
         ),
         ("3.2", "Removal of illegal content", _illegal(stats)),
         ("3.3", "Other information", _other(stats)),

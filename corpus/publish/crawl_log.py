@@ -55,8 +55,24 @@ def _column(table: pa.Table, name: str) -> pa.ChunkedArray:
     return pc.fill_null(pc.cast(table[name], pa.string()), "")
 
 
-def read_crawl_log(run_dir: RunDir) -> CrawlLog | None:
-    """Figures of the crawl log, or None when the run has none."""
+def _in_inputs(table: pa.Table, record: dict[str, Any] | None) -> pa.Table:
+    """The rows that concern the run's inputs: pages stored in one of its input WARC files,
+    and URLs decided without a stored page before the run took its inputs (`inputs_at`).
+    A crawl resumed after the run adds rows for pages the corpus does not hold."""
+    if record is None or not record.get("inputs"):
+        return table
+    names = pa.array(sorted({i["path"].rsplit("/", 1)[-1] for i in record["inputs"]}))
+    stored = pc.is_in(table["warc_file"], value_set=names)
+    unstored = pc.equal(table["warc_file"], "")
+    if record.get("inputs_at"):
+        decided = table["decided_at"]
+        unstored = pc.and_(unstored, pc.less_equal(decided, record["inputs_at"]))
+    return table.filter(pc.or_(stored, unstored))
+
+
+def read_crawl_log(run_dir: RunDir, record: dict[str, Any] | None = None) -> CrawlLog | None:
+    """Figures of the crawl log, or None when the run has none. With the run record, only
+    the rows that concern the run's inputs (see _in_inputs)."""
     folder = run_dir.crawl_log
     files = (
         sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith("."))
@@ -66,9 +82,9 @@ def read_crawl_log(run_dir: RunDir) -> CrawlLog | None:
     if not files:
         return None
     dataset = ds.dataset([str(f) for f in files], format="parquet")
-    present = [c for c in ("host", "decision", "signal", "fetched_at") if c in dataset.schema.names]
-    raw = dataset.to_table(columns=present)
-    table = pa.table({c: _column(raw, c) for c in ("host", "decision", "signal", "fetched_at")})
+    wanted = ("host", "decision", "signal", "fetched_at", "warc_file", "decided_at")
+    raw = dataset.to_table(columns=[c for c in wanted if c in dataset.schema.names])
+    table = _in_inputs(pa.table({c: _column(raw, c) for c in wanted}), record)
     pairs = _counts(table, ["decision", "signal"])
     decisions: dict[str, int] = {}
     opt_outs: dict[str, int] = {}

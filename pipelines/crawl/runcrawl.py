@@ -94,7 +94,14 @@ def run_crawl(
         "resumed": previous.get("resumed", -1) + 1,
     }
     runrecord.save(run_dir, record)
-    result = driver.run(runtime, progress)
+    try:
+        result = driver.run(runtime, progress)
+    except KeyboardInterrupt:  # the journal holds what was decided: the same command resumes
+        record["crawl"]["status"] = "interrupted"
+        if "pipeline" not in record:
+            record["status"] = "crawl interrupted"
+        runrecord.save(run_dir, record)
+        raise
     counts = driver.write_log()
     by_decision: dict[str, dict[str, int]] = {}
     for (decision, signal), n in sorted(counts.items()):

@@ -108,8 +108,9 @@ def test_cli_list_show_validate(tmp_path):
     path = broken / "fineweb_quality.yaml"
     path.write_text(path.read_text().replace("short_line_length: 30", "short_line_length: 3.5"))
     result = runner.invoke(app, ["manifests", "validate", str(broken)])
-    assert result.exit_code != 0
-    assert "fineweb_quality.yaml: params.short_line_length" in str(result.exception)
+    assert result.exit_code == 2
+    assert "fineweb_quality.yaml: params.short_line_length" in result.output
+    assert "(given: 3.5)" in result.output
     assert load_manifest(bundled_dir() / "gopher_quality.yaml").id == "gopher_quality"
 
 
@@ -129,7 +130,8 @@ def test_diff_says_what_changed_in_reviewer_terms(tmp_path):
     result = runner.invoke(app, ["manifests", "diff", str(old), str(new)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "- filter removed: banned_words v1" in lines
+    assert "- filter removed: banned_words v1 (only in old: banned_words.yaml)" in lines
+    assert lines[:2] == [f"--- old: {old} (8 manifests)", f"+++ new: {new} (7 manifests)"]
     assert "~ gopher_quality: version 1 → 2" in lines
     assert (
         "~ gopher_quality: min_words: 50 → 40 (default, all languages without their own value)"
@@ -141,4 +143,4 @@ def test_diff_says_what_changed_in_reviewer_terms(tmp_path):
     )
     assert "! c4_quality: changed but still version 1: bump the version" in lines
     same = runner.invoke(app, ["manifests", "diff", str(old), str(old)])
-    assert same.output.strip() == "no changes"
+    assert same.output.splitlines()[-1] == "no changes"
