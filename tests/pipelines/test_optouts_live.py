@@ -1,0 +1,163 @@
+"""The stage `optouts` on documents we did not crawl: hosts on 127.0.0.1 with every policy
+signal, each policy file fetched once per host; an offline run from the snapshot decides
+exactly as the live run; the cache is shared across runs; `leam optouts fetch|show|diff`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from leam.corpus.cli.app import app
+from leam.corpus.rundir import write_parquet_atomic
+from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
+from leam.pipelines.crawl.localsite import Reply, SiteServer
+
+runner = CliRunner()
+TEXT = "text/plain; charset=utf-8"
+JSON = "application/json"
+
+
+def _file(body: str, ctype: str = TEXT, status: int = 200) -> Reply:
+    return Reply(status, body.encode(), [("Content-Type", ctype)])
+
+
+# One host per signal; (path, expected signal, expected token) per document.
+SITES = [
+    ({"/robots.txt": _file("User-agent: GPTBot\nDisallow: /private/\n"),
+      "/.well-known/tdmrep.json": _file('[{"location": "/tdm/*", "tdm-reservation": 1}]', JSON)},
+     [("/a.html", None, None), ("/private/x.html", "robots_txt", "GPTBot"),
+      ("/tdm/y.html", "tdmrep_json", None)]),
+    ({"/robots.txt": _file("busy", status=503)}, [("/a.html", "robots_txt", "*")]),
+    ({"/.well-known/tdmrep.json": _file("{not json", JSON)}, [("/a.html", "tdmrep_json", None)]),
+    ({"/ai.txt": _file("User-agent: *\nDisallow: /\n")}, [("/a.html", "ai_txt", "LEAMbot")]),
+    ({}, [("/a.html", None, None)]),  # no policy file at all (404s)
+    ({"/robots.txt": _file("User-agent: CCBot\nDisallow: /\n")},
+     [("/a.html", "robots_txt", "CCBot")]),
+    ({"/ai.txt": _file("gone", status=503)}, [("/a.html", None, None)]),  # ai.txt: ignored
+]  # fmt: skip
+
+
+def _docs(server: SiteServer) -> list[dict]:
+    docs = []
+    for i, (_, pages) in enumerate(SITES):
+        for path, _, _ in pages:
+            url = server.url(i, path)
+            docs.append(empty_doc(id=doc_id(url, "r"), url=url, text="words " * 20, lang="en"))
+    return docs
+
+
+def _run(tmp_path: Path, name: str, inputs: list[Path], params: dict) -> Path:
+    pipeline = {"name": "p", "stages": [{"stage": "optouts", "params": params}]}
+    (tmp_path / f"{name}.yaml").write_text(json.dumps(pipeline))
+    args = ["run", str(tmp_path / f"{name}.yaml"), *map(str, inputs), "--runs-dir",
+            str(tmp_path / "runs"), "--run-id", name, "-q"]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return tmp_path / "runs" / name
+
+
+def _ledger(run: Path) -> dict[str, str]:
+    files = sorted((run / "rejected" / "optouts").glob("*.parquet"))
+    table = pa.concat_tables([pq.read_table(p) for p in files])
+    assert set(table.column("reason").to_pylist()) == {"tdm_reservation"}
+    return dict(zip(table.column("url").to_pylist(), table.column("detail").to_pylist(),
+                    strict=True))  # fmt: skip
+
+
+def _kept(run: Path) -> list[str]:
+    files = sorted((run / "optouts").glob("part-*.parquet"))
+    return sorted(u for p in files for u in pq.read_table(p).column("url").to_pylist())
+
+
+@pytest.fixture(scope="module")
+def live(ray_local, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("optouts")
+    with SiteServer([site for site, _ in SITES]) as server:
+        docs = _docs(server)
+        inputs = [tmp / "in-0.parquet", tmp / "in-1.parquet"]
+        write_parquet_atomic(docs[::2], DOC_SCHEMA, inputs[0])
+        write_parquet_atomic(docs[1::2], DOC_SCHEMA, inputs[1])
+        params = {"allow_private": True, "delay_s": 0.0, "retries": 0,
+                  "cache_dir": str(tmp / "cache")}  # fmt: skip
+        run = _run(tmp, "live", inputs, params)
+        hits = list(server.hits)
+        again = _run(tmp, "again", inputs, params)  # same cache: no request
+        assert len(server.hits) == len(hits)
+        urls = [server.url(i, p) for i, (_, pages) in enumerate(SITES) for p, _, _ in pages]
+        expected = [(s, t) for _, pages in SITES for _, s, t in pages]
+    return tmp, inputs, run, again, hits, urls, expected
+
+
+def test_every_signal_decides_its_documents(live):
+    _, _, run, _, _, urls, expected = live
+    ledger = _ledger(run)
+    for url, (signal, token) in zip(urls, expected, strict=True):
+        if signal is None:
+            assert url not in ledger, url
+            continue
+        detail = ledger[url]
+        assert detail.startswith(f"{signal} source=live"), detail
+        assert (f"token={token} " in detail) if token else "token=" not in detail
+        assert "date=20" in detail
+    assert _kept(run) == sorted(u for u, (s, _) in zip(urls, expected, strict=True) if not s)
+    record = json.loads((run / "run.json").read_text())
+    counters = record["stages"]["optouts"]["counters"]
+    assert counters["optout.live.robots_txt"] == 3 and counters["optout.live.tdmrep_json"] == 2
+    assert counters["optout.live.ai_txt"] == 1
+    prepared = record["stages"]["optouts"]["prepared"]
+    assert prepared["hosts"] == len(SITES) and prepared["fetched"] == len(SITES)
+
+
+def test_each_policy_file_is_fetched_once_per_host(live):
+    hits = live[4]
+    paths = [(h.host, h.path) for h in hits]
+    assert len(paths) == len(set(paths)) == 3 * len(SITES)
+    assert all(h.user_agent.startswith("LEAMbot/") for h in hits)
+
+
+def test_cache_is_shared_across_runs(live):
+    again = live[3]
+    prepared = json.loads((again / "run.json").read_text())["stages"]["optouts"]["prepared"]
+    assert prepared["fetched"] == 0 and prepared["from_cache"] == len(SITES)
+    assert _ledger(again).keys() == _ledger(live[2]).keys()
+
+
+def test_offline_run_from_the_snapshot_equals_the_live_run(live):
+    tmp, inputs, run, _, _, _, _ = live
+    snapshot = run / "optouts" / "_work" / "snapshot.json"
+    offline = _run(tmp, "offline", inputs, {"snapshot": str(snapshot)})  # the server is gone
+    assert _kept(offline) == _kept(run)
+    online, replayed = _ledger(run), _ledger(offline)
+    assert replayed.keys() == online.keys()
+    for url, detail in online.items():
+        assert replayed[url] == detail.replace("source=live", "source=snapshot")
+
+
+def test_cli_fetch_show_diff(live, tmp_path):
+    run = live[2]
+    with SiteServer([site for site, _ in SITES]) as server:
+        urls = tmp_path / "urls.txt"
+        urls.write_text(f"# hosts\n{server.url(0, '/x')}\n{server.url(5, '/')}\n")
+        out = tmp_path / "snap.json"
+        args = ["optouts", "fetch", str(urls), "-o", str(out), "--allow-private", "--delay", "0",
+                "--no-cache"]  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert "2 host(s), 2 fetched" in result.output
+    shown = json.loads(runner.invoke(app, ["optouts", "show", str(out), "--json"]).output)
+    assert shown[server.url(5, "")]["robots_txt"].endswith("disallows / for CCBot")
+    assert "tdmrep.json HTTP 200; no rule for /" in shown[server.url(0, "")]["tdmrep_json"]
+    first = run / "optouts" / "_work" / "snapshot.json"
+    result = runner.invoke(app, ["optouts", "diff", str(first), str(out)])
+    assert result.exit_code == 0
+    assert "removed: " in result.output and "added: " in result.output  # other ports now
+    assert runner.invoke(app, ["optouts", "diff", str(out), str(out)]).output.strip() == "no change"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("ftp://x\n")
+    result = runner.invoke(app, ["optouts", "fetch", str(bad), "-o", str(tmp_path / "b.json")])
+    assert result.exit_code == 2 and "not an http(s) URL: 'ftp://x'" in result.output
