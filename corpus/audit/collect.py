@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 
 from leam.corpus import runrecord
 from leam.corpus.languages import language_name
+from leam.corpus.publish import takedown_log
+from leam.corpus.publish.optout_figures import optout_figures
 from leam.corpus.rundir import RunDir
 
 MAX_SIGNAL_ROWS = 50_000  # documents read for the signal distributions
@@ -66,6 +68,8 @@ class Audit:
     record: dict[str, Any]
     filters: list[FilterAudit]
     reconciliation: list[dict[str, Any]]  # per stage: in, out, rejected, reconciled
+    optouts: dict[str, Any] = field(default_factory=dict)  # publish.optout_figures
+    takedowns: dict[str, Any] | None = None  # publish.takedown_log.summary
 
 
 def _filter_stages(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -154,7 +158,9 @@ def collect(run_dir: RunDir, samples_per_filter: int = 5, seed: int = 0) -> Audi
         }
         for name, s in record["stages"].items()
     ]
-    return Audit(record["run_id"], record, filters, reconciliation)
+    optouts = optout_figures(run_dir, record)
+    takedowns = takedown_log.summary(takedown_log.read(run_dir))
+    return Audit(record["run_id"], record, filters, reconciliation, optouts, takedowns)
 
 
 def language_rows(audit: FilterAudit) -> list[list[str]]:
@@ -177,3 +183,15 @@ def removal_rates(audit: FilterAudit) -> list[tuple[str, float]]:
         gone = c.get("removed", 0) or c.get("would_remove", 0)
         rates.append((lang, 100.0 * gone / n if n else 0.0))
     return rates
+
+
+def optout_rows(audit: Audit) -> list[list[str]]:
+    """Opt-outs per signal and where it was seen (crawl, archived, live, snapshot)."""
+    return [[r["signal"], r["where"], str(r["documents"])]
+            for r in audit.optouts.get("by_signal", [])]  # fmt: skip
+
+
+def takedown_rows(audit: Audit) -> list[list[str]]:
+    t = audit.takedowns or {}
+    return [[reason, str(r["requests"]), str(r["documents"])]
+            for reason, r in t.get("by_reason", {}).items()]  # fmt: skip

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from leam.corpus.audit.collect import Audit, FilterAudit, language_rows, removal_rates
+from leam.corpus.audit.collect import (
+    Audit,
+    FilterAudit,
+    language_rows,
+    optout_rows,
+    removal_rates,
+    takedown_rows,
+)
 from leam.corpus.audit.svg import bar_chart, histogram
 
 CSS = """
@@ -68,6 +75,23 @@ def _filter_section(f: FilterAudit) -> str:
     return "\n".join(parts)
 
 
+def _governance(audit: Audit) -> list[str]:
+    """Opt-outs (ingested data included) and takedowns, when the run has any."""
+    out = []
+    if rows := optout_rows(audit):
+        out += ["<h2>Opt-outs</h2>",
+                "<p>Documents reserved by their publisher, by signal and where it was seen "
+                "(crawl, archived response, live or snapshot policy files).</p>",
+                _table(["signal", "where", "documents"], rows, "optouts")]
+        if by_input := audit.optouts.get("by_input"):
+            out.append(_table(["input", "documents"],
+                              [[r["input"], str(r["documents"])] for r in by_input], "optouts"))
+    if rows := takedown_rows(audit):
+        out += ["<h2>Takedowns</h2>",
+                _table(["reason", "requests", "documents"], rows, "takedowns")]
+    return out  # fmt: skip
+
+
 def render_html(audit: Audit) -> str:
     rec = audit.record
     recon = []
@@ -97,6 +121,7 @@ def render_html(audit: Audit) -> str:
         f"<code>{escape(rec['pipeline_sha256'])}</code></p>",
         "<h2>Reconciliation</h2>",
         f"<ul class='reconciliation'>{''.join(recon)}</ul>",
+        *_governance(audit),
         "<h2>Filters</h2>",
         _table(
             ["filter", "version", "category", "action", "in", "removed", "would remove"],

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from leam.corpus.audit.collect import Audit, FilterAudit, language_rows
+from leam.corpus.audit.collect import (
+    Audit,
+    FilterAudit,
+    language_rows,
+    optout_rows,
+    takedown_rows,
+)
 from leam.corpus.publish.markdown import table
 
 
@@ -31,6 +37,24 @@ def _filter(f: FilterAudit) -> list[str]:
     return out
 
 
+def _governance(audit: Audit) -> list[str]:
+    """Opt-outs (ingested data included) and takedowns, when the run has any."""
+    out = []
+    if rows := optout_rows(audit):
+        out += ["## Opt-outs", "", "Documents reserved by their publisher, by signal and where "
+                "it was seen (crawl, archived response, live or snapshot policy files):", ""]
+        out += _table(["signal", "where", "documents"], rows)
+        if by_input := audit.optouts.get("by_input"):
+            out += _table(["input", "documents"],
+                          [[r["input"], str(r["documents"])] for r in by_input])
+    if rows := takedown_rows(audit):
+        t = audit.takedowns or {}
+        out += ["## Takedowns", "", f"{t['requests']} request(s), {t['documents']} documents "
+                "removed (takedowns.jsonl):", ""]
+        out += _table(["reason", "requests", "documents"], rows)
+    return out  # fmt: skip
+
+
 def render_markdown(audit: Audit) -> str:
     rec = audit.record
     lines = [f"# Audit of run {audit.run_id}", "",
@@ -43,6 +67,7 @@ def render_markdown(audit: Audit) -> str:
             f"- {r['stage']}: kept {r['out']} + removed {r['rejected']} {verdict} input {r['in']}"
         )
     lines.append("")
+    lines += _governance(audit)
     for f in audit.filters:
         lines += _filter(f)
     lines += ["## Manifests in force", ""]
