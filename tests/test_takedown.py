@@ -281,3 +281,56 @@ def test_matcher_rules():
     assert not f.decide(f.score({"url": "https://b.example/private/x"})).keep
     assert f.decide(f.score({"url": "https://example.com/a"})).keep
     assert Takedown(TakedownParams(), "en").score({"url": "x"}) == {"taken_down": 0.0}
+
+
+def _shard_urls(run: Path) -> set[str]:
+    return {u for p in (run / "shards").glob("*/*.parquet")
+            for u in pq.read_table(p, columns=["url"]).column("url").to_pylist()}  # fmt: skip
+
+
+def test_incremental_dedup_does_not_bring_a_taken_down_document_back(ray_local, tmp_path):
+    """Run A (dedup → shard) publishes a page; it is taken down (--manifest). Run B, whose
+    dedup builds on run A's index, gets the page again and a near-copy under another URL:
+    the filter removes the first, dedup the second (as a duplicate of a run-A document,
+    which run B does not publish)."""
+    docs = [empty_doc(id=doc_id(p.url, "r"), url=p.url, domain=p.url.split("/")[2],
+                      text=p.text, lang=p.lang, lang_score=0.9)
+            for p in sample_pages(["en", "fr"], 6)]  # fmt: skip
+    gone = docs[3]
+
+    def run(name: str, rows: list[dict], stages: list[dict]) -> Path:
+        inputs = tmp_path / f"{name}.parquet"
+        write_parquet_atomic(rows, DOC_SCHEMA, inputs)
+        (tmp_path / f"{name}.yaml").write_text(json.dumps({"name": name, "stages": stages}))
+        args = ["run", str(tmp_path / f"{name}.yaml"), str(inputs), "--runs-dir",
+                str(tmp_path / "runs"), "--run-id", name, "-q"]  # fmt: skip
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        return tmp_path / "runs" / name
+
+    shard = {"stage": "shard", "params": {"target_rows": 50}}
+    a = run("a", docs, [{"stage": "dedup"}, shard])
+    assert gone["url"] in _shard_urls(a)
+    manifest = tmp_path / "manifests" / "takedown.yaml"
+    manifest.parent.mkdir()
+    args = ["takedown", "apply", str(a), "--url", gone["url"], "--reason", "copyright",
+            "--manifest", str(manifest)]  # fmt: skip
+    assert runner.invoke(app, args).exit_code == 0
+    assert gone["url"] not in _shard_urls(a)
+
+    words = gone["text"].split(" ")
+    near = " ".join([*words[:-3], "(copied", "from", "elsewhere)"])
+    mirror = {**gone, "id": "mirror", "url": "https://mirror.example/copy.html", "text": near}
+    again = {**gone, "id": "again"}
+    fresh = {**docs[0], "id": "fresh", "url": "https://new.example/", "text": docs[0]["text"]
+             + " A new paragraph makes this page differ from the first."}  # fmt: skip
+    b = run("b", [again, mirror, fresh], [
+        {"stage": "filter", "params": {"filters": ["takedown"],
+                                       "manifests": str(manifest.parent)}},
+        {"stage": "dedup", "params": {"previous": [str(a / "dedup" / "_work")]}},
+        shard])  # fmt: skip
+    published = _shard_urls(b)
+    assert gone["url"] not in published and mirror["url"] not in published
+    record = json.loads((b / "run.json").read_text())
+    assert record["stages"]["filter"]["rejected_by_reason"] == {"taken_down": 1}
+    assert record["stages"]["dedup"]["docs_rejected"] >= 1  # the mirror, as a duplicate

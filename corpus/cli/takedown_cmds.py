@@ -37,6 +37,11 @@ def apply(
     reference: Annotated[
         str, typer.Option("--ref", help="The request's reference (notice number, ticket).")
     ] = "",
+    export: Annotated[
+        list[Path] | None,
+        typer.Option(help="A Megatron export of the run's shards outside the run directory "
+                     "(repeat the option for several); those inside it are found."),
+    ] = None,
     manifest: Annotated[
         Path | None,
         typer.Option(
@@ -61,7 +66,10 @@ def apply(
         request = TakedownRequest(named[0][0], named[0][1], reason, reference)  # type: ignore[arg-type]
     except ValueError as err:
         raise fail(err) from None
-    entry = apply_takedown(options.run_dir(run, runs_dir), request)
+    try:
+        entry = apply_takedown(options.run_dir(run, runs_dir), request, exports=export)
+    except ValueError as err:
+        raise fail(err) from None
     files = len(entry["files"]) + sum(len(m["files"]) for m in entry["megatron"])
     out.print(
         f"{request.kind} {request.value}: {entry['documents']} document(s) removed, "

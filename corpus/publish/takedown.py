@@ -67,9 +67,13 @@ class TakedownRequest:
 
 
 def apply_takedown(
-    run_dir: RunDir, request: TakedownRequest, now: datetime | None = None
+    run_dir: RunDir,
+    request: TakedownRequest,
+    now: datetime | None = None,
+    exports: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Applies one request to a sharded run; returns the entry appended to takedowns.jsonl."""
+    """Applies one request to a sharded run; returns the entry appended to takedowns.jsonl.
+    `exports`: Megatron exports of the run's shards written outside the run directory."""
     record = runrecord.load(run_dir)
     shards_dir = run_dir.shards
     manifest = read_manifest(shards_dir)
@@ -120,7 +124,7 @@ def apply_takedown(
         _subtract_domains(run_dir, removed_all)
         languages = sorted({m["lang"] for m in matched})
         takedown_derived.recount_tokens(shards_dir, languages)
-        log_entry["megatron"] = takedown_derived.rebuild_exports(run_dir, languages)
+        log_entry["megatron"] = takedown_derived.rebuild_exports(run_dir, languages, exports)
     # Also when no shard matched: a page the pipeline rejected is still in a ledger.
     ids = {m["id"] for m in matched}
     log_entry["purged"] = takedown_derived.purge_run_files(run_dir, ids, matcher)

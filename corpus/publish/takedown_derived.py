@@ -65,12 +65,23 @@ def recount_tokens(shards_dir: Path, languages: list[str]) -> None:
     write_json_atomic(counts, path)
 
 
+def _exports_these(folder: Path, shards: Path) -> bool:
+    """Whether export.json names these shards: the same folder, or one with the same run
+    name and folder name (a run directory moved or copied since its export)."""
+    named = Path(read_json(folder / EXPORT)["shards"])
+    return named.resolve() == shards.resolve() or named.parts[-2:] == shards.parts[-2:]
+
+
 def export_dirs(run_dir: RunDir, extra: list[Path] | None = None) -> list[Path]:
-    """Export folders of the run's shards: any folder of the run with an export.json, and
-    those given (an export written elsewhere with `leam export megatron`)."""
-    found = sorted(p.parent for p in run_dir.root.glob(f"*/{EXPORT}"))
+    """Export folders of the run's shards: any folder of the run whose export.json names
+    them, and those given (an export written elsewhere with `leam export megatron`); a given
+    folder that is no export of these shards is an error."""
+    found = [p.parent for p in sorted(run_dir.root.glob(f"*/{EXPORT}"))
+             if _exports_these(p.parent, run_dir.shards)]  # fmt: skip
     for folder in extra or []:
-        if (folder / EXPORT).is_file() and folder.resolve() not in {f.resolve() for f in found}:
+        if not (folder / EXPORT).is_file() or not _exports_these(folder, run_dir.shards):
+            raise ValueError(f"{folder}: not a Megatron export of {run_dir.shards}")
+        if folder.resolve() not in {f.resolve() for f in found}:
             found.append(folder)
     return found
 
