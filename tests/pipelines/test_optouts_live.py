@@ -11,11 +11,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
+from warcio.warcwriter import WARCWriter
 
 from leam.corpus.cli.app import app
 from leam.corpus.rundir import write_parquet_atomic
 from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
 from leam.pipelines.crawl.localsite import Reply, SiteServer
+from leam.pipelines.presets import load_pipeline
+from tests.sample_warc import render_html, sample_pages, write_response
 
 runner = CliRunner()
 TEXT = "text/plain; charset=utf-8"
@@ -161,3 +164,28 @@ def test_cli_fetch_show_diff(live, tmp_path):
     bad.write_text("ftp://x\n")
     result = runner.invoke(app, ["optouts", "fetch", str(bad), "-o", str(tmp_path / "b.json")])
     assert result.exit_code == 2 and "not an http(s) URL: 'ftp://x'" in result.output
+
+
+def test_ingest_adds_the_stage_after_extract(live, tmp_path):
+    """`leam ingest` runs the stage optouts after extract (here from the live run's snapshot,
+    over a WARC file of pages on the same hosts)."""
+    names = [s.name for s in load_pipeline("eu24", {}).stages]
+    assert names[:3] == ["extract", "optouts", "langid"]
+    assert [s.name for s in load_pipeline("eu24").stages][:2] == ["extract", "langid"]
+
+    _, _, run, _, _, urls, expected = live
+    warc = tmp_path / "dump.warc.gz"
+    with warc.open("wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for url, page in zip(urls, sample_pages(["de"], len(urls)), strict=True):
+            write_response(writer, url, render_html(page).encode(), "text/html; charset=utf-8")
+    (tmp_path / "p.yaml").write_text(json.dumps(
+        {"name": "p", "stages": [{"stage": "extract", "params": {"fallback": False}}]}))
+    snapshot = run / "optouts" / "_work" / "snapshot.json"
+    args = ["ingest", str(warc), "--pipeline", str(tmp_path / "p.yaml"), "--optout-snapshot",
+            str(snapshot), "--runs-dir", str(tmp_path / "runs"), "--run-id", "i", "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    ledger = _ledger(tmp_path / "runs" / "i")
+    assert sorted(ledger) == sorted(u for u, (s, _) in zip(urls, expected, strict=True) if s)
+    assert all(" source=snapshot " in d for d in ledger.values())
