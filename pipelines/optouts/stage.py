@@ -36,6 +36,7 @@ from leam.corpus.stage import (
     pipeline_path,
 )
 from leam.pipelines.crawl.options import DEFAULT_USER_AGENT
+from leam.pipelines.crawl.policyfile import ROBOTS_TXT
 from leam.pipelines.optouts import snapshot
 from leam.pipelines.optouts.agents import OptoutPolicy, load_policy
 from leam.pipelines.optouts.decide import host_decision
@@ -110,10 +111,15 @@ class OptoutsStage(BaseStage):
             source = "live"
         workdir.mkdir(parents=True, exist_ok=True)
         snapshot.write(snapshot.build(hosts, policy), workdir / SNAPSHOT)
+        unreachable = sorted(o for o, files in hosts.items() if files[ROBOTS_TXT].status is None)
         prepared = {
             "source": source,
             "hosts": len(origins),
             "hosts_with_policy": len(hosts),
+            # no answer for robots.txt reserves the host (the manifest's failure rule): a run
+            # without network reserves everything, and this says so
+            "robots_unreachable": len(unreachable),
+            "robots_unreachable_sample": unreachable[:10],
             "fetched": fetched,
             "from_cache": len(hosts) - fetched if source == "live" else 0,
             "manifest": {"version": policy.version, "sha256": policy.sha256},

@@ -17,6 +17,7 @@ from leam.corpus.cli.app import app
 from leam.corpus.rundir import write_parquet_atomic
 from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
 from leam.pipelines.crawl.localsite import Reply, SiteServer
+from leam.pipelines.optouts.agents import default_path, load_policy
 from leam.pipelines.presets import load_pipeline
 from tests.sample_warc import render_html, sample_pages, write_response
 
@@ -114,6 +115,7 @@ def test_every_signal_decides_its_documents(live):
     assert counters["optout.live.ai_txt"] == 1
     prepared = record["stages"]["optouts"]["prepared"]
     assert prepared["hosts"] == len(SITES) and prepared["fetched"] == len(SITES)
+    assert prepared["robots_unreachable"] == 0  # the 503 is an answer
 
 
 def test_each_policy_file_is_fetched_once_per_host(live):
@@ -189,3 +191,21 @@ def test_ingest_adds_the_stage_after_extract(live, tmp_path):
     ledger = _ledger(tmp_path / "runs" / "i")
     assert sorted(ledger) == sorted(u for u, (s, _) in zip(urls, expected, strict=True) if s)
     assert all(" source=snapshot " in d for d in ledger.values())
+
+
+def test_the_optout_manifest_is_strict(tmp_path):
+    policy = load_policy()
+    assert policy.tokens[0] == "LEAMbot" and "GPTBot" in policy.tokens
+    assert policy.fails_closed("robots_txt") and not policy.fails_closed("ai_txt")
+    text = default_path().read_text()
+    bad = tmp_path / "a.yaml"
+    bad.write_text(text.replace("cache_ttl_days: 7", "cache_ttl_days: 7\nextra: 1"))
+    with pytest.raises(ValueError, match=r"a\.yaml: extra: Extra inputs"):
+        load_policy(bad)
+    bad.write_text(text.replace("  ai_txt: ignore\n", ""))
+    with pytest.raises(ValueError, match="on_failure: give a rule for ai_txt"):
+        load_policy(bad)
+    ours = "    rationale: our own crawler's token (pipelines/crawl/options.py)\n"
+    bad.write_text(text.replace(ours, ""))
+    with pytest.raises(ValueError, match=r"agents\.0\.rationale"):
+        load_policy(bad)
