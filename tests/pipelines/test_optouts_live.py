@@ -18,6 +18,8 @@ from leam.corpus.rundir import write_parquet_atomic
 from leam.corpus.schema import DOC_SCHEMA, doc_id, empty_doc
 from leam.pipelines.crawl.localsite import Reply, SiteServer
 from leam.pipelines.optouts.agents import default_path, load_policy
+from leam.pipelines.optouts.decide import host_decision
+from leam.pipelines.optouts.live import LiveOptions, fetch_policies
 from leam.pipelines.presets import load_pipeline
 from tests.sample_warc import render_html, sample_pages, write_response
 
@@ -209,3 +211,16 @@ def test_the_optout_manifest_is_strict(tmp_path):
     bad.write_text(text.replace(ours, ""))
     with pytest.raises(ValueError, match=r"agents\.0\.rationale"):
         load_policy(bad)
+
+
+def test_loopback_is_refused_unless_allowed_and_then_reserves_the_host():
+    """The crawler's address rule holds: no request to 127.0.0.1 without allow_private; a
+    robots.txt that could not be asked for reserves the host (the manifest's failure rule)."""
+    with SiteServer([{"/robots.txt": _file("User-agent: *\nAllow: /\n")}]) as server:
+        origin = server.url(0, "")
+        hosts, fetched = fetch_policies([origin], LiveOptions(delay_s=0.0, retries=0))
+        assert server.hits == [] and fetched == 1
+    robots = hosts[origin]["/robots.txt"]
+    assert robots.status is None and "loopback" in (robots.error or "")
+    decision = host_decision(hosts[origin], origin + "/a", load_policy(), "live")
+    assert decision is not None and decision.signal == "robots_txt" and decision.token == "*"
