@@ -15,7 +15,8 @@ signals archived in each response (`archived_optouts`, on by default): the tdm-r
 and X-Robots-Tag noai headers, the tdm-reservation and robots noai meta tags, for every
 token of the opt-out manifest (pipelines/optouts). The ledger row's detail names the signal,
 the token, the source `archived` and the record's date; run.json counts
-`optout.archived.<signal>`.
+`optout.archived.<signal>`. Archived robots.txt, ai.txt and tdmrep.json responses go to the
+ledger as `policy_file` with their body, where the stage `optouts` finds them.
 
 `prefilter` runs filters that judge the URL alone (url_blocklist) before trafilatura, so a
 page they would drop later is never extracted: the ledger row is the one the filter stage
@@ -50,13 +51,14 @@ from pydantic import Field
 from leam.corpus.schema import doc_id, empty_doc
 from leam.corpus.stage import BaseStage, Context, Doc, StageInput, StageParams
 from leam.pipelines.crawl.crawllog import reserved_records
+from leam.pipelines.crawl.policyfile import MAX_POLICY_BYTES
 from leam.pipelines.extract.decode import UndecodableError, decode_html, is_html
 from leam.pipelines.extract.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
 from leam.pipelines.extract.warc import BrokenRecord, OtherRecord, Record, iter_records
 from leam.pipelines.filter import FilterStage, FilterStageParams
 from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
 from leam.pipelines.optouts.agents import load_policy
-from leam.pipelines.optouts.archived import response_decision
+from leam.pipelines.optouts.archived import POLICY_FILE, is_policy_url, response_decision
 
 
 class ExtractParams(StageParams):
@@ -201,6 +203,11 @@ class ExtractStage(BaseStage):
         self, rec: Record, doc: Doc, ctx: Context, seen: dict[str, str]
     ) -> tuple[str | None, str]:
         """Puts text/title/date into doc; returns (reject reason, detail) when it can't."""
+        if rec.rec_type == "response" and is_policy_url(rec.url):
+            # robots.txt, ai.txt, tdmrep.json as another crawler archived them: not documents,
+            # but the stage optouts reads them from this ledger (reason policy_file)
+            doc["text"] = (rec.payload or b"")[:MAX_POLICY_BYTES].decode("utf-8", "replace")
+            return POLICY_FILE, f"{rec.http_status} {rec.content_type}"
         if rec.http_status is not None and not 200 <= rec.http_status < 300:
             return "http_status", str(rec.http_status)
         if rec.payload is None:

@@ -12,8 +12,11 @@ what was honoured, and a later run given that file decides the same without a ne
 `run` then decides per URL (pipelines/optouts/decide.py, the opt-out manifest's AI tokens
 and failure rules); a reserved document goes to the ledger as `tdm_reservation` with the
 signal, the token, the source (live or snapshot) and the policy's date, and run.json counts
-`optout.<source>.<signal>`. An origin missing from a snapshot is kept and counted
-(`optout.not_in_snapshot`): the snapshot says nothing of it.
+`optout.<source>.<signal>`. An origin missing from a snapshot is counted
+(`optout.not_in_snapshot`): the snapshot says nothing of it. Policy files archived in the
+input WARC files (extract's ledger, reason `policy_file`) are honoured as well, with the
+source `archived` and their WARC-Date (`archived_policies`; optouts/_work/archived.json):
+a reservation the publisher made when the page was collected counts as one made now.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ from leam.pipelines.crawl.options import DEFAULT_USER_AGENT
 from leam.pipelines.crawl.policyfile import ROBOTS_TXT
 from leam.pipelines.optouts import snapshot
 from leam.pipelines.optouts.agents import OptoutPolicy, load_policy
+from leam.pipelines.optouts.archived import captured_policies
 from leam.pipelines.optouts.decide import host_decision
 from leam.pipelines.optouts.hosts import origin_of, origins_of_part
 from leam.pipelines.optouts.live import HostFiles, LiveOptions, PolicyCache, fetch_policies
 
 SNAPSHOT = "snapshot.json"
+ARCHIVED = "archived.json"  # policy files found in the inputs (extract's ledger), same format
 PREPARED = "prepared.json"
 HOSTS_PER_TASK = 64  # origins one worker fetches (concurrently) in a live run
 
@@ -60,6 +65,9 @@ class OptoutsParams(StageParams):
     allow_private: bool = Field(False, description="loopback/private hosts (local test sites)")
     cache: bool = Field(True, description="share fetched policy files across runs")
     cache_dir: str | None = Field(None, description="default: $LEAM_CACHE_DIR/optouts")
+    archived_policies: bool = Field(
+        True, description="also honour policy files archived in the input WARC files"
+    )
 
     @field_validator("snapshot", "manifest", "cache_dir")
     @classmethod
@@ -83,6 +91,7 @@ class OptoutsStage(BaseStage):
     def __init__(self, params: OptoutsParams) -> None:
         super().__init__(params)
         self._hosts: dict[str, HostFiles] | None = None
+        self._archived: dict[str, HostFiles] = {}
         self._policy: OptoutPolicy | None = None
         self._source = "live"
 
@@ -111,6 +120,11 @@ class OptoutsStage(BaseStage):
             source = "live"
         workdir.mkdir(parents=True, exist_ok=True)
         snapshot.write(snapshot.build(hosts, policy), workdir / SNAPSHOT)
+        archived: dict[str, HostFiles] = {}
+        if self.params.archived_policies:
+            captured = captured_policies(run_dir.ledgers("extract"))
+            archived = {o: captured[o] for o in origins if o in captured}
+        snapshot.write(snapshot.build(archived, policy), workdir / ARCHIVED)
         unreachable = sorted(o for o, files in hosts.items() if files[ROBOTS_TXT].status is None)
         prepared = {
             "source": source,
@@ -122,6 +136,7 @@ class OptoutsStage(BaseStage):
             "robots_unreachable_sample": unreachable[:10],
             "fetched": fetched,
             "from_cache": len(hosts) - fetched if source == "live" else 0,
+            "hosts_with_archived_policy": len(archived),
             "manifest": {"version": policy.version, "sha256": policy.sha256},
         }
         write_json_atomic(prepared, workdir / PREPARED)
@@ -130,6 +145,8 @@ class OptoutsStage(BaseStage):
     def _load(self, workdir: Path) -> None:
         if self._hosts is None:
             self._hosts = snapshot.host_files(snapshot.read(workdir / SNAPSHOT))
+            if (workdir / ARCHIVED).is_file():
+                self._archived = snapshot.host_files(snapshot.read(workdir / ARCHIVED))
             self._source = read_json(workdir / PREPARED)["source"]
             self._policy = self.params.policy()
 
@@ -140,11 +157,14 @@ class OptoutsStage(BaseStage):
         for doc in docs:
             origin = origin_of(doc.get("url"))
             files = self._hosts.get(origin) if origin else None
+            captured = self._archived.get(origin) if origin else None
             if files is None:
                 ctx.count("optout.not_in_snapshot" if origin else "optout.no_host")
-                yield ctx.kept(doc)
-                continue
-            decision = host_decision(files, doc["url"], self._policy, self._source)
+            decision = None
+            if files is not None:
+                decision = host_decision(files, doc["url"], self._policy, self._source)
+            if decision is None and captured is not None:
+                decision = host_decision(captured, doc["url"], self._policy, "archived")
             if decision is None:
                 yield ctx.kept(doc)
                 continue

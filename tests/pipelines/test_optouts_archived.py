@@ -1,17 +1,25 @@
-"""Opt-outs archived in WARC responses of any origin: each header and meta signal reserves
-its page at extract time, for our token and for the AI tokens of the opt-out manifest."""
+"""Opt-outs archived in WARC files of any origin: each header and meta signal reserves its
+page at extract time, for our token and for the AI tokens of the opt-out manifest; archived
+robots.txt and tdmrep.json records are honoured by the stage optouts."""
 
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from leam.corpus.cli.app import app
 from leam.corpus.stage import Context
 from leam.pipelines.extract.stage import ExtractParams, ExtractStage
 from leam.pipelines.extract.warc import Record, iter_records
+from leam.pipelines.optouts import snapshot
+from leam.pipelines.optouts.agents import load_policy
 from tests.sample_warc import render_html, sample_pages
 
 # (extra response headers, extra <head> markup, expected signal or None, expected token)
@@ -89,3 +97,54 @@ def test_archived_optouts_can_be_turned_off(tmp_path: Path):
     stage.setup()
     ctx = Context("extract")
     assert len(list(stage.run(stage.read(str(path), ctx), ctx))) == len(urls)
+
+
+def test_policy_files_archived_in_the_inputs_are_honoured(ray_local, tmp_path: Path):
+    """robots.txt and tdmrep.json records in another crawler's WARC file go to extract's
+    ledger as `policy_file`; the stage optouts honours them (source archived), here with a
+    snapshot that knows none of the hosts (no network)."""
+    files = [
+        ("https://archive.example/robots.txt", b"User-agent: CCBot\nDisallow: /x/\n",
+         "text/plain"),
+        ("https://t.example/.well-known/tdmrep.json",
+         b'[{"location": "/*", "tdm-reservation": 1}]', "application/json"),
+    ]  # fmt: skip
+    pages = sample_pages(["de"], per_lang=3)
+    urls = ["https://archive.example/x/1.html", "https://archive.example/y/1.html",
+            "https://t.example/a.html"]  # fmt: skip
+    warc = tmp_path / "other.warc.gz"
+    with warc.open("wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for url, body, ctype in files:
+            http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=http))  # fmt: skip
+        for url, page in zip(urls, pages, strict=True):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                    protocol="HTTP/1.1")  # fmt: skip
+            body = io.BytesIO(render_html(page).encode())
+            writer.write_record(writer.create_warc_record(url, "response", payload=body,
+                                                          http_headers=http))  # fmt: skip
+    empty = tmp_path / "empty.json"
+    snapshot.write(snapshot.build({}, load_policy()), empty)
+    stages = [{"stage": "extract", "params": {"fallback": False}},
+              {"stage": "optouts", "params": {"snapshot": str(empty)}}]  # fmt: skip
+    (tmp_path / "p.yaml").write_text(json.dumps({"name": "p", "stages": stages}))
+    args = ["run", str(tmp_path / "p.yaml"), str(warc), "--runs-dir", str(tmp_path / "runs"),
+            "--run-id", "a", "-q"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    run = tmp_path / "runs" / "a"
+
+    def ledger(stage: str) -> list[dict]:
+        paths = sorted((run / "rejected" / stage).glob("*.parquet"))
+        return pa.concat_tables([pq.read_table(p) for p in paths]).to_pylist()
+
+    assert sorted(r["reason"] for r in ledger("extract")) == ["policy_file", "policy_file"]
+    reserved = {r["url"]: r["detail"] for r in ledger("optouts")}
+    assert sorted(reserved) == [urls[0], urls[2]]
+    assert reserved[urls[0]].startswith("robots_txt source=archived token=CCBot date=20")
+    assert reserved[urls[2]].startswith("tdmrep_json source=archived")
+    record = json.loads((run / "run.json").read_text())["stages"]["optouts"]
+    assert record["prepared"]["hosts_with_archived_policy"] == 2
+    assert record["counters"]["optout.not_in_snapshot"] == 3
