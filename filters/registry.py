@@ -14,6 +14,7 @@ from leam.filters.fineweb import FineWebQuality
 from leam.filters.gopher_quality import GopherQuality
 from leam.filters.gopher_repetition import GopherRepetition
 from leam.filters.privacy import PiiRedaction
+from leam.filters.takedown import Takedown
 from leam.filters.tdm import TdmReservation
 from leam.filters.url_blocklist import UrlBlocklist
 
@@ -28,6 +29,7 @@ FILTERS: dict[str, type[Filter]] = {
         BannedWords,
         PiiRedaction,
         TdmReservation,
+        Takedown,
     )
 }
 

@@ -10,8 +10,12 @@ any working directory.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from leam.corpus.config import ConfigError, Pipeline
 from leam.corpus.config import parse_pipeline as parse_with
@@ -44,6 +48,19 @@ def _read_source(spec: str) -> tuple[str, str, Path]:
     raise ConfigError(f"{spec}: neither a pipeline file nor a preset ({', '.join(preset_names())})")
 
 
-def load_pipeline(spec: str) -> Pipeline:
+def load_pipeline(spec: str, optouts: dict[str, Any] | None = None) -> Pipeline:
+    """A preset or file; with `optouts` (the stage's params), the stage `optouts` is put
+    right after `extract` unless the pipeline has it already (`leam ingest`: dumps we did
+    not crawl get the opt-out checks our crawler makes)."""
     label, text, folder = _read_source(spec)
+    if optouts is not None:
+        data = yaml.safe_load(text)
+        stages = data.get("stages") if isinstance(data, dict) else None
+        if isinstance(stages, list) and not any(
+            isinstance(s, dict) and s.get("stage") == "optouts" for s in stages
+        ):
+            at = next((i + 1 for i, s in enumerate(stages)
+                       if isinstance(s, dict) and s.get("stage") == "extract"), 0)  # fmt: skip
+            stages.insert(at, {"stage": "optouts", "params": optouts})
+            text, label = json.dumps(data), f"{label} + optouts"
     return parse_pipeline(text, label, folder)

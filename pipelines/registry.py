@@ -13,6 +13,7 @@ from leam.corpus.stage import Stage, StageRegistry
 REGISTRY = StageRegistry(
     {
         "extract": "leam.pipelines.extract.stage:ExtractStage",
+        "optouts": "leam.pipelines.optouts.stage:OptoutsStage",
         "langid": "leam.pipelines.lid.stage:LangIdStage",
         "filter": "leam.pipelines.filter:FilterStage",
         "dedup": "leam.pipelines.dedup.stage:DedupStage",

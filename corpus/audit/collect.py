@@ -22,6 +22,8 @@ import pyarrow.parquet as pq
 from leam.corpus import runrecord
 from leam.corpus.audit.triggers import Mark, locate, placeholders, window
 from leam.corpus.languages import language_name
+from leam.corpus.publish import takedown_log
+from leam.corpus.publish.optout_figures import optout_figures
 from leam.corpus.rundir import RunDir
 
 MAX_SIGNAL_ROWS = 50_000  # kept documents read for distributions and borderline samples
@@ -32,14 +34,20 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
     ("comparison", "Comparison with another run"),
     ("reconciliation", "Reconciliation"),
+    ("governance", "Opt-outs and takedowns"),
     ("filters", "Filters"),
     ("manifests", "Manifests in force"),
 )
 
 
-def sections(compared: bool) -> list[tuple[str, str]]:
-    """The sections a report has, in order: the comparison only when another run is given."""
-    return [(a, t) for a, t in SECTIONS if a != "comparison" or compared]
+def sections(audit: Audit, compared: bool) -> list[tuple[str, str]]:
+    """The sections a report has, in order: the comparison only when another run is given,
+    opt-outs and takedowns only when the run has any."""
+    governed = bool(optout_rows(audit) or takedown_rows(audit))
+    skip = {"comparison"} - ({"comparison"} if compared else set())
+    if not governed:
+        skip.add("governance")
+    return [(a, t) for a, t in SECTIONS if a not in skip]
 
 
 @dataclass
@@ -114,6 +122,8 @@ class Audit:
     record: dict[str, Any]
     filters: list[FilterAudit]
     reconciliation: list[dict[str, Any]]  # per stage: in, out, rejected, reconciled
+    optouts: dict[str, Any] = field(default_factory=dict)  # publish.optout_figures
+    takedowns: dict[str, Any] | None = None  # publish.takedown_log.summary
 
 
 def _filter_stages(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -295,7 +305,9 @@ def collect(
         }
         for name, s in record["stages"].items()
     ]
-    return Audit(record["run_id"], record, filters, reconciliation)
+    optouts = optout_figures(run_dir, record)
+    takedowns = takedown_log.summary(takedown_log.read(run_dir))
+    return Audit(record["run_id"], record, filters, reconciliation, optouts, takedowns)
 
 
 def language_rows(audit: FilterAudit) -> list[list[str]]:
@@ -317,3 +329,15 @@ def removal_rates(audit: FilterAudit) -> list[tuple[str, float]]:
         n = c.get("in", 0)
         rates.append((lang, 100.0 * audit.removed(lang) / n if n else 0.0))
     return rates
+
+
+def optout_rows(audit: Audit) -> list[list[str]]:
+    """Opt-outs per signal and where it was seen (crawl, archived, live, snapshot)."""
+    return [[r["signal"], r["where"], str(r["documents"])]
+            for r in audit.optouts.get("by_signal", [])]  # fmt: skip
+
+
+def takedown_rows(audit: Audit) -> list[list[str]]:
+    t = audit.takedowns or {}
+    return [[reason, str(r["requests"]), str(r["documents"])]
+            for reason, r in t.get("by_reason", {}).items()]  # fmt: skip

@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from leam.corpus.audit.collect import Audit, FilterAudit, Sample, language_rows, sections
+from leam.corpus.audit.collect import (
+    Audit,
+    FilterAudit,
+    Sample,
+    language_rows,
+    optout_rows,
+    sections,
+    takedown_rows,
+)
 from leam.corpus.audit.compare import Comparison
 from leam.corpus.audit.overview import Overview
 from leam.corpus.audit.svg import KEPT, colour, funnel, heat, histogram, swatch
@@ -359,6 +367,24 @@ def _filter(f: FilterAudit) -> str:
     return "\n".join(parts)
 
 
+def _governance(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
+    """Opt-outs (ingested data included) and takedowns; the section is there only when the
+    run has any."""
+    out = []
+    if rows := optout_rows(audit):
+        out += ["<h3>Opt-outs</h3>",
+                "<p>Documents reserved by their publisher, by signal and where it was seen "
+                "(crawl, archived response, live or snapshot policy files).</p>",
+                _table(["signal", "where", "documents"], rows, "optouts")]
+        if by_input := audit.optouts.get("by_input"):
+            out.append(_table(["input", "documents"],
+                              [[r["input"], str(r["documents"])] for r in by_input], "optouts"))
+    if rows := takedown_rows(audit):
+        out += ["<h3>Takedowns</h3>",
+                _table(["reason", "requests", "documents"], rows, "takedowns")]
+    return "\n".join(out)  # fmt: skip
+
+
 def _filters(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
     overview = [
         [
@@ -394,6 +420,7 @@ RENDERERS: dict[str, Renderer] = {
     "overview": _overview,
     "comparison": _comparison,
     "reconciliation": _reconciliation,
+    "governance": _governance,
     "filters": _filters,
     "manifests": _manifests,
 }
@@ -401,7 +428,7 @@ RENDERERS: dict[str, Renderer] = {
 
 def render_html(audit: Audit, view: Overview, cmp: Comparison | None = None) -> str:
     rec = audit.record
-    shown = sections(cmp is not None)
+    shown = sections(audit, cmp is not None)
     toc = "".join(f"<li><a href='#{a}'>{escape(t)}</a></li>" for a, t in shown)
     body = [
         f"<header><h1>Audit of run {escape(audit.run_id)}</h1>",

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from leam.corpus.audit.collect import Audit, FilterAudit, Sample, language_rows, sections
+from leam.corpus.audit.collect import (
+    Audit,
+    FilterAudit,
+    Sample,
+    language_rows,
+    optout_rows,
+    sections,
+    takedown_rows,
+)
 from leam.corpus.audit.compare import Comparison
 from leam.corpus.audit.overview import Overview
 from leam.corpus.audit.triggers import Mark
@@ -220,6 +228,25 @@ def _filter(f: FilterAudit) -> list[str]:
     return out
 
 
+def _governance(audit: Audit, view: Overview, cmp: Comparison | None) -> list[str]:
+    """Opt-outs (ingested data included) and takedowns; the section is there only when the
+    run has any."""
+    out = []
+    if rows := optout_rows(audit):
+        out += ["### Opt-outs", "", "Documents reserved by their publisher, by signal and where "
+                "it was seen (crawl, archived response, live or snapshot policy files):", ""]
+        out += _table(["signal", "where", "documents"], rows)
+        if by_input := audit.optouts.get("by_input"):
+            out += _table(["input", "documents"],
+                          [[r["input"], str(r["documents"])] for r in by_input])
+    if rows := takedown_rows(audit):
+        t = audit.takedowns or {}
+        out += ["### Takedowns", "", f"{t['requests']} request(s), {t['documents']} documents "
+                "removed (takedowns.jsonl):", ""]
+        out += _table(["reason", "requests", "documents"], rows)
+    return out  # fmt: skip
+
+
 def _filters(audit: Audit, view: Overview, cmp: Comparison | None) -> list[str]:
     rows = [
         [
@@ -260,6 +287,7 @@ RENDERERS: dict[str, Renderer] = {
     "overview": _overview,
     "comparison": _comparison,
     "reconciliation": _reconciliation,
+    "governance": _governance,
     "filters": _filters,
     "manifests": _manifests,
 }
@@ -275,7 +303,7 @@ def render_markdown(audit: Audit, view: Overview, cmp: Comparison | None = None)
         f"`{rec['pipeline_sha256']}`",
         "",
     ]
-    shown = sections(cmp is not None)
+    shown = sections(audit, cmp is not None)
     lines += ["Contents: " + " · ".join(f"[{t}](#{a})" for a, t in shown), ""]
     for anchor, title in shown:
         lines += [f'<a id="{anchor}"></a>', "", f"## {title}", ""]

@@ -17,10 +17,12 @@ from leam.corpus.cli import (
     errors,
     export_cmds,
     manifest_cmds,
+    optout_cmds,
     report_cmds,
     run_cmds,
     shard_cmds,
     status_cmds,
+    takedown_cmds,
     tokenizer_cmds,
     train_cmds,
     verify_cmds,
@@ -78,6 +80,8 @@ app.command(rich_help_panel=RUNS)(status_cmds.presets)
 app.add_typer(manifest_cmds.app, name="manifests", rich_help_panel=REVIEWER)
 app.command(rich_help_panel=REVIEWER)(audit_cmds.audit)
 app.add_typer(report_cmds.app, name="report", rich_help_panel=REVIEWER)
+app.add_typer(takedown_cmds.app, name="takedown", rich_help_panel=REVIEWER)
+app.add_typer(optout_cmds.app, name="optouts", rich_help_panel=REVIEWER)
 app.command(rich_help_panel=TRAINER)(verify_cmds.verify)
 app.add_typer(tokenizer_cmds.app, name="tokenizer", rich_help_panel=TRAINER)
 app.add_typer(export_cmds.app, name="export", rich_help_panel=TRAINER)

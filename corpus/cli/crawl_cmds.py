@@ -274,6 +274,20 @@ def ingest(
     list_only: Annotated[
         bool, typer.Option("--list", help="Print the resolved input files and stop.")
     ] = False,
+    optouts: Annotated[
+        bool,
+        typer.Option(
+            help="Check each host's robots.txt, ai.txt and tdmrep.json for AI opt-outs (the "
+            "stage `optouts` after extract; fetched once per host, cached across runs)."
+        ),
+    ] = True,
+    optout_snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False,
+            help="Decide from this policy snapshot (`leam optouts fetch`), not the network.",
+        ),
+    ] = None,
     runs_dir: options.RunsDir = Path("runs"),
     run_id: options.RunId = None,
     workers: options.Workers = 2,
@@ -284,6 +298,8 @@ def ingest(
 
     Resolves the sources into a list of files (a `warc.paths.gz` list names thousands;
     --limit takes the first N) and runs the pipeline on them, resumable like `leam run`.
+    Opt-outs archived in the responses are honoured by extract; the hosts' policy files by
+    the stage `optouts`, added after extract unless --no-optouts.
     """
     from leam.pipelines.crawl.ingest import resolve_dumps  # see audit_cmds
 
@@ -293,4 +309,6 @@ def ingest(
             out.print(path, highlight=False, soft_wrap=True)
         return
     console.print(f"ingest: {len(files)} file(s) from {len(sources)} source(s)")
-    execute(load_pipeline(pipeline), files, runs_dir, run_id, workers, ray_address, quiet)
+    params = {"snapshot": str(optout_snapshot.resolve())} if optout_snapshot else {}
+    chosen = load_pipeline(pipeline, params if optouts else None)
+    execute(chosen, files, runs_dir, run_id, workers, ray_address, quiet)

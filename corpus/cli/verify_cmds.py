@@ -30,8 +30,9 @@ def verify(
 
     Recomputes every listed shard's size and sha256, then reads its schema, row count and
     languages; shard files the manifest does not list are reported too. Prints one line per
-    problem (missing, size, sha256, unreadable, schema, rows, language, unlisted) and exits
-    with status 1 if there is any, 0 when everything matches.
+    problem (missing, size, sha256, unreadable, schema, rows, language, unlisted, and
+    taken_down: a document a takedown removed, found in a shard or a token file's lineage)
+    and exits with status 1 if there is any, 0 when everything matches.
     """
     folder = shards / "shards" if not (shards / NAME).exists() else shards
     result = verify_shards(folder)
@@ -45,7 +46,9 @@ def verify(
     if result.ok:
         out.print(
             f"ok: {result.shards} shards of run {result.run_id}, {result.rows:,} rows, "
-            f"{result.bytes:,} bytes match {folder / NAME}",
+            f"{result.bytes:,} bytes match {folder / NAME}"
+            + (f"; {result.takedowns} takedown(s), none of the {result.taken_down:,} "
+               "documents removed is published" if result.takedowns else ""),
             highlight=False,
         )
         return

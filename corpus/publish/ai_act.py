@@ -30,6 +30,7 @@ from leam.corpus.publish.crawl_log import (
     recorded_user_agents,
     warc_crawlers,
 )
+from leam.corpus.publish.optout_figures import optout_figures
 from leam.corpus.publish.stats import build_stats
 from leam.corpus.rundir import RunDir
 
@@ -277,16 +278,24 @@ def _crawled(
     ]
 
 
-def _opt_outs(stats: dict[str, Any], crawler: dict[str, Any], record: dict[str, Any]) -> list[dict]:
-    log: CrawlLog | None = crawler["log"]
+def _opt_outs(
+    stats: dict[str, Any], crawler: dict[str, Any], record: dict[str, Any], optouts: dict[str, Any]
+) -> list[dict]:
     behaviour = _behaviour(crawler, stats["filters"], record)
-    rows = [[signal, n] for signal, n in (log.opt_outs.items() if log else [])]
-    if reserved_at_extract(record):
-        rows.append([f"extract: {TDM_REASON}", reserved_at_extract(record)])
+    if any(r["where"] != "crawl" for r in optouts["by_signal"]):
+        ingested = (
+            "Documents from inputs we did not crawl are checked for the opt-outs archived in "
+            "each response (tdm-reservation and X-Robots-Tag headers, tdm-reservation and "
+            "robots noai meta tags) and against each host's robots.txt, ai.txt and tdmrep.json "
+            "(read once per host, for the AI crawler tokens of the opt-out manifest)."
+        )
+        behaviour = " ".join(filter(None, [behaviour, ingested]))
+    rows = [[f"{r['signal']} ({r['where']})", r["documents"]] for r in optouts["by_signal"]]
     rows += [
         [f"filter {f['id']}", f["removed"]] for f in stats["filters"] if f["category"] == "legal"
     ]
-    return [
+    inputs = [[r["input"], r["documents"]] for r in optouts["by_input"]]
+    fields = [
         _field(
             "Measures to honour text-and-data-mining opt-outs",
             behaviour or to_fill("measures taken before and during collection"),
@@ -294,17 +303,27 @@ def _opt_outs(stats: dict[str, Any], crawler: dict[str, Any], record: dict[str, 
         ),
         _field(
             "Opt-out statistics",
-            "Pages reserved or disallowed by their publisher, by signal (crawl log), pages "
-            "left out at extraction for a reservation, and documents removed by legal filters:"
+            "Pages reserved or disallowed by their publisher, by signal and where it was seen "
+            "(crawl: our crawler; archived: the archived response; live or snapshot: the "
+            "host's policy files), and documents removed by legal filters:"
             if rows
-            else to_fill("no crawl log and no legal filter in this run"),
-            {"columns": ["signal", "pages"], "rows": rows} if rows else None,
+            else to_fill("no crawl log, no opt-out check and no legal filter in this run"),
+            {"columns": ["signal (where)", "pages"], "rows": rows} if rows else None,
             fill=not rows,
         ),
+    ]
+    if inputs:
+        fields.append(_field(
+            "Opt-outs by input file",
+            "Documents removed for an opt-out, per input file:",
+            {"columns": ["input", "documents"], "rows": inputs},
+        ))  # fmt: skip
+    fields.append(
         _field(
             "Signatory of the General-Purpose AI Code of Practice?", to_fill("yes / no"), fill=True
-        ),
-    ]
+        )
+    )
+    return fields
 
 
 def _illegal(stats: dict[str, Any]) -> list[dict]:
@@ -323,8 +342,23 @@ def _illegal(stats: dict[str, Any]) -> list[dict]:
             else "No ethics, legal or privacy filter ran in this pipeline.",
             {"columns": columns, "rows": rows} if filters else None,
         ),
-        _field("Other measures", to_fill("e.g. notice-and-action, human review"), fill=True),
+        _takedowns(stats),
     ]
+
+
+def _takedowns(stats: dict[str, Any]) -> dict:
+    """Notice-and-action: the takedown requests this corpus has honoured."""
+    t = stats.get("takedowns")
+    if not t:
+        return _field("Other measures", to_fill("e.g. notice-and-action, human review"), fill=True)
+    rows = [[reason, r["requests"], r["documents"]] for reason, r in t["by_reason"].items()]
+    return _field(
+        "Other measures",
+        f"Takedown requests (notice-and-action, GDPR article 17) are honoured with `leam "
+        f"takedown`: {t['requests']:,} request(s) removed {t['documents']:,} documents from the "
+        "shards and token files; each is recorded in the run's takedowns.jsonl.",
+        {"columns": ["reason", "requests", "documents"], "rows": rows},
+    )
 
 
 def _other(stats: dict[str, Any]) -> list[dict]:
@@ -352,6 +386,7 @@ def summary(run_dir: RunDir, record: dict[str, Any], sme: bool = False) -> dict[
     size = token_size(stats["total"])
     log = read_crawl_log(run_dir, record)
     crawler = {**_crawler(record, log), "domains": top_domains(run_dir, sme)}
+    optouts = optout_figures(run_dir, record)
     dates = stats["total"]["crawl_dates"]
     first = log.first_fetch if log and log.first_fetch else dates["first"]
     last = log.last_fetch if log and log.last_fetch else dates["last"]
@@ -371,7 +406,7 @@ def summary(run_dir: RunDir, record: dict[str, Any], sme: bool = False) -> dict[
         (
             "3.1",
             "Respect of reservation of rights from the text and data mining exception",
-            _opt_outs(stats, crawler, record),
+            _opt_outs(stats, crawler, record, optouts),
         ),
         ("3.2", "Removal of illegal content", _illegal(stats)),
         ("3.3", "Other information", _other(stats)),
@@ -386,6 +421,8 @@ def summary(run_dir: RunDir, record: dict[str, Any], sme: bool = False) -> dict[
             "collection_period": {"first": first, "last": last},
             "crawler_user_agents": crawler["user_agents"],
             "crawl_log": vars(log) if log else None,
+            "opt_outs": optouts,
+            "takedowns": stats.get("takedowns"),
             "domains": crawler["domains"],
         },
         "sections": [{"id": i, "title": t, "fields": f} for i, t, f in sections],

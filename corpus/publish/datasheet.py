@@ -105,6 +105,30 @@ def _dedup(stats: dict[str, Any]) -> str:
     )
 
 
+def _takedowns(stats: dict[str, Any]) -> list[str]:
+    """The takedown section: requests honoured, and the models that could not unlearn."""
+    t = stats.get("takedowns")
+    if not t:
+        return []
+    reasons = ", ".join(
+        f"{reason} {r['requests']:,} ({r['documents']:,} documents)"
+        for reason, r in t["by_reason"].items()
+    )
+    out = [
+        "## Takedowns",
+        "",
+        f"{t['requests']:,} takedown request(s) from {t['first'][:10]} to {t['last'][:10]} "
+        f"removed {t['documents']:,} documents from the shards and every token file made from "
+        f"them ({reasons}); the figures above are after removal. Each request, what it "
+        "matched and the files it changed are in the run's `takedowns.jsonl`.",
+        "",
+    ]
+    for m in t["models_trained_before"]:
+        sha = f" (sha256 `{m['sha256'][:16]}…`)" if m.get("sha256") else ""
+        out += [f"- The {m['kind']} `{m['path']}`{sha} was {m['note']}.", ""]
+    return out
+
+
 def _limitations(stats: dict[str, Any]) -> list[str]:
     items = [
         "Main text is extracted from HTML by trafilatura; unusual layouts can keep some "
@@ -185,6 +209,7 @@ def render(stats: dict[str, Any], record: dict[str, Any], license_id: str, prett
         "",
         _dedup(stats),
         "",
+        *_takedowns(stats),
         "## Schema",
         "",
         schema,

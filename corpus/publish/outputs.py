@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leam.corpus.publish import ai_act, ai_act_md, datasheet
+from leam.corpus.publish import ai_act, ai_act_md, datasheet, takedown_log
 from leam.corpus.publish.stats import build_stats
 from leam.corpus.rundir import RunDir, write_json_atomic, write_text_atomic
 from leam.pipelines.shard.manifest import read_manifest
@@ -38,10 +38,12 @@ def write_datasheet(run_dir: RunDir, record: dict[str, Any], options: PublishOpt
     """shards/stats.json and shards/README.md; checks the manifest against the run's counts."""
     stats = build_stats(run_dir, record)
     rows = sum(e["rows"] for e in read_manifest(run_dir.shards)["shards"])
-    if rows != stats["total"]["docs"] or rows != record["stages"]["shard"]["docs_out"]:
+    taken_down = takedown_log.removed_docs(takedown_log.read(run_dir))
+    expected = record["stages"]["shard"]["docs_out"] - taken_down
+    if rows != stats["total"]["docs"] or rows != expected:
         raise ValueError(
-            f"the shards hold {rows:,} documents, the run record "
-            f"{record['stages']['shard']['docs_out']:,}: rerun into a new run directory"
+            f"the shards hold {rows:,} documents, the run record {expected:,} "
+            f"({taken_down:,} taken down): rerun into a new run directory"
         )
     write_json_atomic(stats, run_dir.stats)
     title = options.pretty_name or f"LEAM Corpus {record['run_id']}"

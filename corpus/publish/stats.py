@@ -10,6 +10,9 @@
 Per-language figures come from the shard stage's profile pass (in run.json), domain figures
 from reports/domains.parquet, stage figures from run.json, tokens from shards/tokens.json
 once a tokenizer has counted them (`leam tokenizer train`): nothing is recounted here.
+After a takedown (corpus.publish.takedown), the figures are the shard stage's less what
+takedowns.jsonl says was removed, shards and file sizes are MANIFEST.json's, and `takedowns`
+summarises the requests.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import pyarrow.parquet as pq
 import yaml
 
 from leam.corpus.languages import language_name
+from leam.corpus.publish import takedown_log
 from leam.corpus.rundir import RunDir, read_json
+from leam.pipelines.shard.manifest import read_manifest
 
 TOP_DOMAINS = 10
 TOKENS = "tokens.json"  # written next to the shards by the tokenizer's counting pass
@@ -109,8 +114,29 @@ def token_counts(run_dir: RunDir, docs: dict[str, int]) -> tuple[dict[str, int],
     return {lang: c["tokens"] for lang, c in languages.items()}, tokenizer
 
 
+def published_figures(run_dir: RunDir, record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per-language figures of what the shards hold now: the shard stage's, less what every
+    takedown removed; shards and file sizes from MANIFEST.json once a takedown rewrote it."""
+    languages = shard_figures(record)["languages"]
+    entries = takedown_log.read(run_dir)
+    if not entries:
+        return languages
+    removed = takedown_log.removed_figures(entries)
+    listed = read_manifest(run_dir.shards)["shards"]
+    out = {}
+    for lang, f in languages.items():
+        minus = removed.get(lang, {})
+        g = {**f, **{k: f[k] - minus.get(k, 0) for k in takedown_log.FIGURES}}
+        months = {m: n - minus.get("months", {}).get(m, 0) for m, n in f["months"].items()}
+        g["months"] = {m: n for m, n in months.items() if n > 0}
+        mine = [e for e in listed if e["language"] == lang]
+        g.update(shards=len(mine), file_bytes=sum(e["bytes"] for e in mine))
+        out[lang] = g
+    return out
+
+
 def build_stats(run_dir: RunDir, record: dict[str, Any]) -> dict[str, Any]:
-    prepared = shard_figures(record)
+    prepared = {**shard_figures(record), "languages": published_figures(run_dir, record)}
     tokens_by_lang, tokenizer = token_counts(
         run_dir, {lang: f["docs"] for lang, f in prepared["languages"].items()}
     )
@@ -151,4 +177,5 @@ def build_stats(run_dir: RunDir, record: dict[str, Any]) -> dict[str, Any]:
         "tokenizer": tokenizer or None,
         "filters": filters_in_force(record),
         "dedup": record["stages"].get("dedup", {}).get("prepared"),
+        "takedowns": takedown_log.summary(takedown_log.read(run_dir)),
     }

@@ -3,7 +3,9 @@
 For each listed shard: present, same size, same sha256 (any changed byte shows here), and
 then, its bytes being the ones written, a Parquet file with the manifest's schema, row count
 and language. Shard files the manifest does not list are reported too: a trainer globbing
-`<lang>/*.parquet` would read them.
+`<lang>/*.parquet` would read them. In a run directory with a takedowns.jsonl, every shard
+and every token file's lineage is searched for what a takedown removed (by id, or by the
+request's own rule: a URL, host or pattern), and each one still there is a problem.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from leam.corpus.rundir import file_sha256
+from leam.corpus.publish import takedown_log
+from leam.corpus.rundir import RunDir, file_sha256
 from leam.corpus.stage import NO_LANG
+from leam.filters.takedown import REQUEST_FIELDS, TakedownMatcher, TakedownParams
+from leam.pipelines.megatron.parts import LINEAGE_SUFFIX
 from leam.pipelines.shard.manifest import describe_schema, read_manifest
 
 
 @dataclass(frozen=True)
 class Problem:
     path: str  # relative to the shards folder
-    kind: str  # missing | size | sha256 | unreadable | schema | rows | language | unlisted
+    # missing | size | sha256 | unreadable | schema | rows | language | unlisted | taken_down
+    kind: str
     detail: str
 
 
@@ -30,6 +36,8 @@ class Problem:
 class Verification:
     run_id: str
     shards: int = 0  # listed in the manifest
+    takedowns: int = 0  # requests in the run's takedowns.jsonl
+    taken_down: int = 0  # documents they removed
     rows: int = 0  # rows of the shards that passed
     bytes: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -96,4 +104,37 @@ def verify_shards(shards_dir: Path) -> Verification:
         if path.resolve() not in listed:
             rel = path.relative_to(shards_dir).as_posix()
             result.problems.append(Problem(rel, "unlisted", "on disk, not in the manifest"))
+    check_takedowns(shards_dir, result)
     return result
+
+
+def _takedown_rules(entries: list[dict]) -> tuple[set[str], TakedownMatcher]:
+    """Ids of every removed document, and every request's own rule (a page published again
+    under the same URL has another id)."""
+    ids = {m["id"] for e in entries for m in e.get("matched", [])}
+    rules: dict[str, list[str]] = {name: [] for name in REQUEST_FIELDS.values()}
+    for e in entries:
+        rules[REQUEST_FIELDS[e["request"]["kind"]]].append(e["request"]["value"])
+    return ids, TakedownMatcher(TakedownParams(**rules))
+
+
+def check_takedowns(shards_dir: Path, result: Verification) -> None:
+    """Problems `taken_down` for removed documents found in the shards or the lineage of a
+    Megatron export of the run (the folder above the shards, when it has a takedown log)."""
+    run_dir = RunDir(shards_dir.parent)
+    entries = takedown_log.read(run_dir)
+    result.takedowns = len(entries)
+    result.taken_down = takedown_log.removed_docs(entries)
+    if not entries:
+        return
+    ids, matcher = _takedown_rules(entries)
+    files = sorted(shards_dir.glob("*/*.parquet"))
+    files += sorted(run_dir.root.glob(f"*/*{LINEAGE_SUFFIX}"))
+    for path in files:
+        table = pq.read_table(path, columns=["id", "url"])
+        pairs = zip(table.column("id").to_pylist(), table.column("url").to_pylist(), strict=True)
+        for row, (doc_id, url) in enumerate(pairs):
+            if doc_id in ids or matcher.match(doc_id, url) is not None:
+                rel = path.relative_to(run_dir.root).as_posix()
+                detail = f"row {row}: {url} ({doc_id}) was taken down"
+                result.problems.append(Problem(rel, "taken_down", detail))

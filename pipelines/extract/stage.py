@@ -10,6 +10,13 @@ counted and sent to the ledger with what is wrong: `http_status`, `not_html`, `t
 WARC files written by `leam crawl` come with a crawl log; pages it marks reserved (a TDM
 reservation or `noai` that showed only in the response) go to the ledger as
 `tdm_reservation`, with the signal that reserved them, before any text is extracted.
+WARC files of any other origin (Common Crawl, a partner's crawl) are checked for the same
+signals archived in each response (`archived_optouts`, on by default): the tdm-reservation
+and X-Robots-Tag noai headers, the tdm-reservation and robots noai meta tags, for every
+token of the opt-out manifest (pipelines/optouts). The ledger row's detail names the signal,
+the token, the source `archived` and the record's date; run.json counts
+`optout.archived.<signal>`. Archived robots.txt, ai.txt and tdmrep.json responses go to the
+ledger as `policy_file` with their body, where the stage `optouts` finds them.
 
 `prefilter` runs filters that judge the URL alone (url_blocklist) before trafilatura, so a
 page they would drop later is never extracted: the ledger row is the one the filter stage
@@ -35,7 +42,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -44,11 +51,14 @@ from pydantic import Field
 from leam.corpus.schema import doc_id, empty_doc
 from leam.corpus.stage import BaseStage, Context, Doc, StageInput, StageParams
 from leam.pipelines.crawl.crawllog import reserved_records
+from leam.pipelines.crawl.policyfile import MAX_POLICY_BYTES
 from leam.pipelines.extract.decode import UndecodableError, decode_html, is_html
 from leam.pipelines.extract.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
 from leam.pipelines.extract.warc import BrokenRecord, OtherRecord, Record, iter_records
 from leam.pipelines.filter import FilterStage, FilterStageParams
 from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
+from leam.pipelines.optouts.agents import load_policy
+from leam.pipelines.optouts.archived import POLICY_FILE, is_policy_url, response_decision
 
 
 class ExtractParams(StageParams):
@@ -75,6 +85,12 @@ class ExtractParams(StageParams):
     )
     language_precheck: PrecheckParams | None = Field(
         None, description="turn away pages certainly outside the target languages unextracted"
+    )
+    archived_optouts: bool = Field(
+        True, description="honour TDM reservations and noai archived in each response"
+    )
+    optout_manifest: str | None = Field(
+        None, description="the opt-out manifest (AI tokens); default: the bundled one"
     )
 
 
@@ -130,8 +146,12 @@ class ExtractStage(BaseStage):
         self._prefilter: FilterStage | None = None
         self._precheck: LanguagePrecheck | None = None
         self._extract = build_extractor(params)
+        self._tokens: tuple[str, ...] = ()
 
     def setup(self) -> None:
+        if self.params.archived_optouts:
+            manifest = self.params.optout_manifest
+            self._tokens = load_policy(Path(manifest) if manifest else None).tokens
         if self.params.language_precheck is not None:
             self._precheck = LanguagePrecheck(self.params.language_precheck)
         if self.params.prefilter is not None:
@@ -183,6 +203,11 @@ class ExtractStage(BaseStage):
         self, rec: Record, doc: Doc, ctx: Context, seen: dict[str, str]
     ) -> tuple[str | None, str]:
         """Puts text/title/date into doc; returns (reject reason, detail) when it can't."""
+        if rec.rec_type == "response" and is_policy_url(rec.url):
+            # robots.txt, ai.txt, tdmrep.json as another crawler archived them: not documents,
+            # but the stage optouts reads them from this ledger (reason policy_file)
+            doc["text"] = (rec.payload or b"")[:MAX_POLICY_BYTES].decode("utf-8", "replace")
+            return POLICY_FILE, f"{rec.http_status} {rec.content_type}"
         if rec.http_status is not None and not 200 <= rec.http_status < 300:
             return "http_status", str(rec.http_status)
         if rec.payload is None:
@@ -192,6 +217,13 @@ class ExtractStage(BaseStage):
             return (None, "") if doc["text"] else ("no_text", "empty conversion record")
         if not is_html(rec.content_type, rec.payload):
             return "not_html", rec.content_type or "no content type"
+        if self._tokens and (
+            found := response_decision(
+                rec.http_headers, rec.payload, rec.content_type, self._tokens, rec.warc_date
+            )
+        ):
+            ctx.count(f"optout.{found.source}.{found.signal}")
+            return "tdm_reservation", found.ledger_detail()
         if self._prefilter is not None and not self._prefilter.apply(doc, ctx):
             return _PREFILTERED, ""
         if self.params.skip_duplicate_payloads and rec.payload:  # an empty one is no_text later

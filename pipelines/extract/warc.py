@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import fsspec
@@ -41,6 +41,9 @@ class Record:
     payload: bytes | None  # None when the payload was larger than the cap
     payload_size: int
     payload_digest: str  # WARC-Payload-Digest, else the same sha1 computed here; "" over the cap
+    # The archived HTTP response headers, in order (opt-out signals: tdm-reservation,
+    # X-Robots-Tag); empty for resource and conversion records.
+    http_headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -122,6 +125,7 @@ def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:
         payload=payload,
         payload_size=size,
         payload_digest=digest if payload is not None else "",
+        http_headers=list(http.headers) if http else [],
     )
 
 

@@ -39,7 +39,9 @@ def text_bytes(table: pa.Table) -> pa.ChunkedArray:
     return pc.fill_null(pc.binary_length(table.column("text")), 0)
 
 
-def _figures(table: pa.Table) -> dict[str, dict[str, Any]]:
+def table_figures(table: pa.Table) -> dict[str, dict[str, Any]]:
+    """Per language: docs, words, chars, bytes, first/last fetch, documents per month (of a
+    part here; of the documents a takedown removes, in corpus.publish.takedown)."""
     text = table.column("text")
     fetched = pc.struct_field(table.column("source"), "warc_date")
     measured = pa.table(
@@ -74,7 +76,8 @@ def _sum_domains(table: pa.Table) -> pa.Table:
     return grouped.rename_columns(DOMAIN_SCHEMA.names).cast(DOMAIN_SCHEMA)
 
 
-def _domains(table: pa.Table) -> pa.Table:
+def domain_sizes(table: pa.Table) -> pa.Table:
+    """docs and bytes per (domain, lang) of the table's documents."""
     sized = pa.table(
         {
             "domain": pc.fill_null(table.column("domain"), ""),
@@ -92,9 +95,9 @@ def profile_part(task: str, path: str, workdir: Path) -> dict[str, dict[str, Any
     if out.exists():
         return read_json(out)
     table = pq.read_table(path, columns=COLUMNS)
-    domains = _domains(table)
+    domains = domain_sizes(table)
     write_row_groups_atomic([domains], DOMAIN_SCHEMA, out.with_suffix(".domains.parquet"))
-    figures = _figures(table)
+    figures = table_figures(table)
     write_json_atomic(figures, out)
     return figures
 
