@@ -47,7 +47,10 @@ def test_manifests_list_show_validate_every_problem_and_diff_sides(tmp_path: Pat
     diff = leam("manifests", "diff", old, new)
     assert diff.code == 0, str(diff)
     n = len(list(old.glob("*.yaml")))
-    assert diff.lines[:2] == [f"--- old: {old} ({n} manifests)", f"+++ new: {new} ({n - 1} manifests)"]
+    assert diff.lines[:2] == [
+        f"--- old: {old} ({n} manifests)",
+        f"+++ new: {new} ({n - 1} manifests)",
+    ]
     assert "- filter removed: c4_quality v1 (only in old: c4_quality.yaml)" in diff.lines
     assert any(ln.startswith("~ gopher_quality: min_words: 50 → 40") for ln in diff.lines)
 
