@@ -85,7 +85,7 @@ def test_ledger_keeps_what_was_removed_and_why(run_dir: Path):
     ledger = _table(sorted((run_dir / "rejected").glob("*/part-*.parquet"))).to_pylist()
     by_stage = Counter((row["stage"], row["reason"]) for row in ledger)
     assert by_stage[("langid", "language")] + by_stage[("extract", "language")] == 6
-    assert by_stage[("extract", "broken_record")] == 1
+    assert by_stage[("extract", "bad_gzip")] == 1
     removed = [row for row in ledger if row["reason"] == "language"]
     assert {row["lang"] for row in removed} == {"ru", "zh", "tr"} and all(r["url"] for r in removed)
     for row in removed:  # the pre-check's rows say so; they have no text, never extracted

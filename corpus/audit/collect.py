@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow.parquet as pq
 
 from leam.corpus import runrecord
+from leam.corpus.damage import damaged_inputs, damaged_spans
 from leam.corpus.languages import language_name
 from leam.corpus.rundir import RunDir
 
@@ -65,7 +67,9 @@ class Audit:
     run_id: str
     record: dict[str, Any]
     filters: list[FilterAudit]
-    reconciliation: list[dict[str, Any]]  # per stage: in, out, rejected, reconciled
+    reconciliation: list[dict[str, Any]]  # per stage: in, out, rejected, bytes, reconciled
+    # Input files with damaged spans: per file its size, bytes skipped and the spans
+    damaged_inputs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _filter_stages(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -150,11 +154,25 @@ def collect(run_dir: RunDir, samples_per_filter: int = 5, seed: int = 0) -> Audi
             "in": s["docs_in"],
             "out": s["docs_out"],
             "rejected": s["docs_rejected"],
-            "reconciled": s["docs_in"] == s["docs_out"] + s["docs_rejected"],
+            "input_bytes": s.get("input_bytes", 0),
+            "bytes_read": s.get("bytes_read", 0),
+            "bytes_skipped": s.get("bytes_skipped", 0),
+            "reconciled": s["reconciled"],
         }
         for name, s in record["stages"].items()
     ]
-    return Audit(record["run_id"], record, filters, reconciliation)
+    return Audit(record["run_id"], record, filters, reconciliation, damaged_report(run_dir, record))
+
+
+def damaged_report(run_dir: RunDir, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The audit's `damaged_inputs` section: each damaged input file with its spans."""
+    spans = damaged_spans(run_dir)
+    report = []
+    for d in damaged_inputs(record):
+        name = PurePosixPath(d["input"]).name
+        own = [s for s in spans if s["stage"] == d["stage"] and s["file"] == name]
+        report.append({**d, "spans": own})
+    return report
 
 
 def language_rows(audit: FilterAudit) -> list[list[str]]:

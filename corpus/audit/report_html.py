@@ -68,6 +68,23 @@ def _filter_section(f: FilterAudit) -> str:
     return "\n".join(parts)
 
 
+def _damaged(audit: Audit) -> list[str]:
+    """The damaged input files and their spans: what could not be read, and where."""
+    parts = ["<h2 id='damaged-inputs'>Damaged inputs</h2>"]
+    if not audit.damaged_inputs:
+        return [*parts, "<p class='ok'>None: every input byte was read in a record.</p>"]
+    for d in audit.damaged_inputs:
+        lost = f"{d['bytes_skipped']:,} of {d['input_bytes']:,} bytes skipped"
+        parts.append(f"<p class='bad'>{escape(d['input'])}: {lost} in {d['ranges']} span(s)</p>")
+    rows = [
+        [d["stage"], d["input"], f"{s['offset']:,}", f"{s['bytes']:,}", s["reason"], s["detail"]]
+        for d in audit.damaged_inputs
+        for s in d["spans"]
+    ]
+    return [*parts, _table(["stage", "file", "offset", "bytes", "reason", "detail"], rows,
+                           "damaged")]  # fmt: skip
+
+
 def render_html(audit: Audit) -> str:
     rec = audit.record
     recon = []
@@ -97,6 +114,7 @@ def render_html(audit: Audit) -> str:
         f"<code>{escape(rec['pipeline_sha256'])}</code></p>",
         "<h2>Reconciliation</h2>",
         f"<ul class='reconciliation'>{''.join(recon)}</ul>",
+        *_damaged(audit),
         "<h2>Filters</h2>",
         _table(
             ["filter", "version", "category", "action", "in", "removed", "would remove"],

@@ -31,6 +31,23 @@ def _filter(f: FilterAudit) -> list[str]:
     return out
 
 
+def _damaged(audit: Audit) -> list[str]:
+    """The damaged input files and their spans: what could not be read, and where."""
+    out = ["## Damaged inputs", ""]
+    if not audit.damaged_inputs:
+        return [*out, "None: every input byte was read in a record.", ""]
+    rows = [
+        [d["stage"], d["input"], f"{s['offset']:,}", f"{s['bytes']:,}", s["reason"], s["detail"]]
+        for d in audit.damaged_inputs
+        for s in d["spans"]
+    ]
+    for d in audit.damaged_inputs:
+        out.append(f"- {d['input']}: {d['bytes_skipped']:,} of {d['input_bytes']:,} bytes "
+                   f"skipped in {d['ranges']} span(s)")  # fmt: skip
+    out.append("")
+    return out + _table(["stage", "file", "offset", "bytes", "reason", "detail"], rows)
+
+
 def render_markdown(audit: Audit) -> str:
     rec = audit.record
     lines = [f"# Audit of run {audit.run_id}", "",
@@ -42,7 +59,11 @@ def render_markdown(audit: Audit) -> str:
         lines.append(
             f"- {r['stage']}: kept {r['out']} + removed {r['rejected']} {verdict} input {r['in']}"
         )
+        if r["input_bytes"]:
+            lines.append(f"  - bytes: read {r['bytes_read']:,} + skipped {r['bytes_skipped']:,}"
+                         f" of input {r['input_bytes']:,}")  # fmt: skip
     lines.append("")
+    lines += _damaged(audit)
     for f in audit.filters:
         lines += _filter(f)
     lines += ["## Manifests in force", ""]

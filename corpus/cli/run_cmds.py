@@ -34,6 +34,11 @@ Inputs = Annotated[
 ]
 
 
+# Exit status of a run that completed but skipped damaged spans of its input (1: a task
+# failed for good): scripts can tell a complete corpus from one with known losses.
+DAMAGED_INPUT_EXIT = 3
+
+
 def execute(
     pipeline: Pipeline,
     inputs: list[str],
@@ -44,7 +49,8 @@ def execute(
     quiet: bool,
     watts_per_core: float = runrecord.DEFAULT_WATTS_PER_CORE,
 ) -> dict:
-    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good."""
+    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good,
+    3 if the run is complete but damaged spans of its input were skipped."""
     files = expand_inputs(inputs)
     run_id = run_id or options.default_run_id(pipeline.name)
     run_dir = RunDir(runs_dir / run_id)
@@ -69,6 +75,12 @@ def execute(
     if problems:
         console.print("Run the same command again to retry the failed tasks.")
         raise typer.Exit(1)
+    damaged = tables.damage_lines(record)
+    for line in damaged:
+        console.print(f"[yellow]damaged input[/] {line}", soft_wrap=True, highlight=False)
+    if damaged:
+        console.print(f"`leam status {run_id}` lists the damaged spans; the rest was read.")
+        raise typer.Exit(DAMAGED_INPUT_EXIT)
     return record
 
 
