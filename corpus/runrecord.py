@@ -57,13 +57,29 @@ def code_version() -> dict[str, str | None]:
 
 
 def describe_input(path: str) -> dict[str, Any]:
+    """An input's size and sha256; for one that cannot be read, why (its task then fails
+    and names it, and the other inputs are still processed)."""
     digest = hashlib.sha256()
     size = 0
-    with fsspec.open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with fsspec.open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except Exception as err:  # fsspec raises many kinds: OSError, aiohttp's, botocore's...
+        return {"path": path, "bytes": None, "sha256": None, "error": error_chain(err)}
     return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
+
+
+def error_chain(err: BaseException) -> str:
+    """An error and what caused it, on one line (fsspec's FileNotFoundError for a URL
+    says only the URL; the cause says "connection refused")."""
+    parts = []
+    seen: BaseException | None = err
+    while seen is not None and len(parts) < 3:
+        parts.append(f"{type(seen).__name__}: {seen}")
+        seen = seen.__cause__ or seen.__context__
+    return " <- ".join(parts)
 
 
 def open_record(

@@ -69,17 +69,18 @@ def execute(
         raise fail(f"publishing {run_id}: {err}") from None
     out.print(tables.stage_table(record))
     out.print(tables.language_table(record))
+    damaged = tables.damage_lines(record)
+    for line in damaged:
+        console.print(f"[yellow]damaged input[/] {line}", soft_wrap=True, highlight=False)
+    if damaged:
+        console.print(f"`leam status {run_id}` lists the damaged spans; the rest was read.")
     problems = tables.failures(record)
     for line in problems:
         console.print(f"[red]failed[/] {line}", soft_wrap=True, highlight=False)
     if problems:
         console.print("Run the same command again to retry the failed tasks.")
         raise typer.Exit(1)
-    damaged = tables.damage_lines(record)
-    for line in damaged:
-        console.print(f"[yellow]damaged input[/] {line}", soft_wrap=True, highlight=False)
     if damaged:
-        console.print(f"`leam status {run_id}` lists the damaged spans; the rest was read.")
         raise typer.Exit(DAMAGED_INPUT_EXIT)
     return record
 

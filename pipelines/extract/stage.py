@@ -46,6 +46,7 @@ from urllib.parse import urlsplit
 import fsspec
 from pydantic import Field
 
+from leam.corpus.runrecord import error_chain
 from leam.corpus.schema import doc_id, empty_doc
 from leam.corpus.stage import BaseStage, Context, Doc, StageInput, StageParams
 from leam.pipelines.crawl.crawllog import reserved_records
@@ -125,10 +126,17 @@ def build_extractor(p: ExtractParams) -> Extractor:
     )
 
 
+class UnreadableInputError(OSError):
+    """An input that cannot be opened or read at all: its task fails and names it."""
+
+
 def input_size(path: str) -> int:
     """An input file's size in bytes, local or any fsspec URL."""
-    fs, fs_path = fsspec.core.url_to_fs(path)
-    return int(fs.size(fs_path))
+    try:
+        fs, fs_path = fsspec.core.url_to_fs(path)
+        return int(fs.size(fs_path))
+    except Exception as err:  # fsspec raises many kinds: OSError, aiohttp's, botocore's...
+        raise UnreadableInputError(f"{path}: cannot be read ({error_chain(err)})") from err
 
 
 class ExtractStage(BaseStage):
@@ -160,7 +168,7 @@ class ExtractStage(BaseStage):
         for rec in iter_records(path, self.params.max_payload_bytes):
             if isinstance(rec, Damaged):
                 source = {"warc_file": warc_file, "offset": rec.offset}
-                ctx.skip_bytes(rec.reason, rec.length, source, f"{rec.length} bytes: {rec.detail}")
+                ctx.skip_bytes(rec.reason, rec.length, source, rec.detail)
                 continue
             read += rec.length
             if isinstance(rec, OtherRecord):
