@@ -1,7 +1,9 @@
 """How much of a damaged WARC.gz extract recovers, and what recovery costs on a clean file.
 
     python bench/damage_recovery.py --html /usr/share/doc --pages 2664 --flips 40 --seeds 5
-    python bench/damage_recovery.py --html /usr/share/doc --speed-only   # clean docs/s only
+    git show v0:pipelines/extract/warc.py > /tmp/old_warc.py   # any earlier reader
+    python bench/damage_recovery.py --html /usr/share/doc --speed-only \
+        --baseline-reader /tmp/old_warc.py   # clean docs/s, both readers side by side
 
 Writes real HTML pages (every `*.html` under the `--html` folders, sorted, spread evenly
 down to `--pages`) into one gzipped WARC (a request and a response record per page, one
@@ -9,7 +11,8 @@ gzip member per record, as crawlers write them). Then, per seed, flips `--flips`
 bytes of a copy and reads it with the reader: records recovered against the undamaged
 read, whether every record whose bytes were left intact came back with the same payload,
 and whether the bytes reconcile (bytes in records read + bytes skipped = file size).
-`--speed` also times the extract stage (trafilatura) on the clean file in this process.
+`--speed` also times the reader alone and the extract stage (trafilatura) on the clean file
+in this process, alternating with `--baseline-reader` when given.
 """
 
 from __future__ import annotations
@@ -88,21 +91,54 @@ def recovery(warc: Path, flips: int, seeds: int) -> None:
               f"{skipped:,} | {read_bytes + skipped == len(data)} |")  # fmt: skip
 
 
-def speed(warc: Path, repeat: int) -> None:
-    from leam.corpus.stage import Context
-    from leam.pipelines.extract.stage import ExtractParams, ExtractStage
+def _baseline(path: str):
+    """iter_records of another version of pipelines/extract/warc.py (e.g. from git show),
+    adapted to today's stage: its items get `length` 0 (that reader did not count bytes)."""
+    import importlib.machinery
 
-    stage = ExtractStage(ExtractParams())
+    module = importlib.machinery.SourceFileLoader("baseline_warc", path).load_module()
+
+    def iter_records(p: str, cap: int):
+        for item in module.iter_records(p, cap):
+            item.length = getattr(item, "length", 0)
+            yield item
+
+    return iter_records
+
+
+def speed(warc: Path, repeat: int, baseline: str | None) -> None:
+    """Extract (trafilatura) over the clean file in this process, and the reader alone;
+    with a baseline reader, both readers alternate, side by side in one process."""
+    import leam.pipelines.extract.stage as extract
+    from leam.corpus.stage import Context
+
+    readers = {"this": extract.iter_records}
+    if baseline:
+        readers = {"baseline": _baseline(baseline), **readers}
+    stage = extract.ExtractStage(extract.ExtractParams())
     stage.setup()
-    best = None
+    best: dict[tuple[str, str], float] = {}
+    size = warc.stat().st_size
     for _ in range(repeat):
-        ctx = Context("extract")
-        t0 = time.perf_counter()
-        kept = sum(1 for _ in stage.run(stage.read(str(warc), ctx), ctx))
-        wall = time.perf_counter() - t0
-        best = wall if best is None else min(best, wall)
-    print(f"\nextract on the clean file, one process: {ctx.docs_in} records in, {kept} kept, "
-          f"best of {repeat}: {best:.1f} s, {ctx.docs_in / best:.0f} docs/s")  # fmt: skip
+        for name, reader in readers.items():
+            t0 = time.perf_counter()
+            n = sum(1 for _ in reader(str(warc), 5_000_000))
+            key = (name, "reader")
+            best[key] = min(best.get(key, 1e9), time.perf_counter() - t0)
+            extract.iter_records = reader
+            ctx = Context("extract")
+            t0 = time.perf_counter()
+            kept = sum(1 for _ in stage.run(stage.read(str(warc), ctx), ctx))
+            key = (name, "extract")
+            best[key] = min(best.get(key, 1e9), time.perf_counter() - t0)
+    extract.iter_records = readers["this"]
+    print(f"\nclean file, one process, best of {repeat} (readers alternating): "
+          f"{ctx.docs_in} response records, {kept} documents kept, {n} items read\n")  # fmt: skip
+    print("| reader | read only: s | MB/s | extract: s | extract docs/s |")
+    print("|---|---|---|---|---|")
+    for name in readers:
+        r, e = best[(name, "reader")], best[(name, "extract")]
+        print(f"| {name} | {r:.2f} | {size / 1e6 / r:.1f} | {e:.1f} | {ctx.docs_in / e:.0f} |")
 
 
 def main() -> None:
@@ -114,6 +150,7 @@ def main() -> None:
     parser.add_argument("--speed", action="store_true", help="also time extract (clean file)")
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-reader", help="another warc.py to time side by side")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         warc = Path(tmp) / "docs.warc.gz"
@@ -122,7 +159,7 @@ def main() -> None:
         if not args.speed_only:
             recovery(warc, args.flips, args.seeds)
         if args.speed or args.speed_only:
-            speed(warc, args.repeat)
+            speed(warc, args.repeat, args.baseline_reader)
 
 
 if __name__ == "__main__":
