@@ -98,10 +98,15 @@ def _baseline(path: str):
 
     module = importlib.machinery.SourceFileLoader("baseline_warc", path).load_module()
 
+    from leam.pipelines.extract.warc import OtherRecord
+
     def iter_records(p: str, cap: int):
         for item in module.iter_records(p, cap):
-            item.length = getattr(item, "length", 0)
-            yield item
+            if type(item).__name__ == "OtherRecord":
+                yield OtherRecord(item.rec_type, 0)
+            else:
+                item.length = getattr(item, "length", 0)
+                yield item
 
     return iter_records
 
