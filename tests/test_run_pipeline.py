@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leam.corpus.cli.app import app
+from leam.corpus.cli.run_cmds import DAMAGED_INPUT_EXIT
 from leam.corpus.languages import EU24
 from tests.warcs import BROKEN_EXPECTED, PAGE_LANGS, PAGES_PER_LANG, WET_LANGS
 
@@ -104,7 +105,8 @@ def test_rerun_of_a_finished_run_does_nothing(run_dir: Path):
     result = runner.invoke(
         app, ["run", "eu24", *inputs, "--runs-dir", str(run_dir.parent), "--run-id", "t", "-q"]
     )
-    assert result.exit_code == 0, result.output
+    # the inputs' damage is still reported on a rerun: the run is what it was
+    assert result.exit_code == DAMAGED_INPUT_EXIT, result.output
     assert before == {p: p.stat().st_mtime_ns for p in run_dir.rglob("part-*.parquet")}
 
 
