@@ -21,6 +21,7 @@ import fsspec
 
 from leam.corpus import __version__
 from leam.corpus.config import Pipeline
+from leam.corpus.inputfile import error_chain
 from leam.corpus.rundir import RunDir, read_json, write_json_atomic
 
 SUMMED = ("docs_in", "docs_out", "docs_rejected", "cpu_s")
@@ -69,17 +70,6 @@ def describe_input(path: str) -> dict[str, Any]:
     except Exception as err:  # fsspec raises many kinds: OSError, aiohttp's, botocore's...
         return {"path": path, "bytes": None, "sha256": None, "error": error_chain(err)}
     return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
-
-
-def error_chain(err: BaseException) -> str:
-    """An error and what caused it, on one line (fsspec's FileNotFoundError for a URL
-    says only the URL; the cause says "connection refused")."""
-    parts = []
-    seen: BaseException | None = err
-    while seen is not None and len(parts) < 3:
-        parts.append(f"{type(seen).__name__}: {seen}")
-        seen = seen.__cause__ or seen.__context__
-    return " <- ".join(parts)
 
 
 def open_record(

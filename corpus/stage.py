@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, ValidationInfo
 
+from leam.corpus.inputfile import input_size
 from leam.corpus.rundir import RunDir
 from leam.corpus.schema import ledger_row
 
@@ -198,17 +199,15 @@ class CorruptPartError(RuntimeError):
 def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterator[Doc]:
     """The usual `read`: documents of an earlier stage's Parquet part, a batch at a time.
     A part is read whole or the task fails: no document of it is dropped unnoticed."""
+    size = input_size(path)  # a part that is not there: UnreadableInputError, naming it
     try:
         part = pq.ParquetFile(path)
-        size = Path(path).stat().st_size
         batches = part.iter_batches(batch_size=batch_rows)
         for batch in batches:
             for doc in batch.to_pylist():
                 ctx.count_in()
                 yield doc
     except (pa.ArrowException, OSError) as err:
-        if isinstance(err, FileNotFoundError):
-            raise
         raise CorruptPartError(
             f"{path}: corrupt Parquet part ({type(err).__name__}: {err}); remove it and the "
             f"marker _DONE.{Path(path).stem} beside it, then rerun to write it again"

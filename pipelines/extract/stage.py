@@ -43,10 +43,9 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 from urllib.parse import urlsplit
 
-import fsspec
 from pydantic import Field
 
-from leam.corpus.runrecord import error_chain
+from leam.corpus.inputfile import input_size
 from leam.corpus.schema import doc_id, empty_doc
 from leam.corpus.stage import BaseStage, Context, Doc, StageInput, StageParams
 from leam.pipelines.crawl.crawllog import reserved_records
@@ -124,19 +123,6 @@ def build_extractor(p: ExtractParams) -> Extractor:
         fallback=p.fallback,
         dates=p.dates,
     )
-
-
-class UnreadableInputError(OSError):
-    """An input that cannot be opened or read at all: its task fails and names it."""
-
-
-def input_size(path: str) -> int:
-    """An input file's size in bytes, local or any fsspec URL."""
-    try:
-        fs, fs_path = fsspec.core.url_to_fs(path)
-        return int(fs.size(fs_path))
-    except Exception as err:  # fsspec raises many kinds: OSError, aiohttp's, botocore's...
-        raise UnreadableInputError(f"{path}: cannot be read ({error_chain(err)})") from err
 
 
 class ExtractStage(BaseStage):
