@@ -208,9 +208,12 @@ def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterat
                 ctx.count_in()
                 yield doc
     except (pa.ArrowException, OSError) as err:
+        marker = Path(path).with_name(f"_DONE.{Path(path).stem}")
+        fix = (  # a part of this run's earlier stage: redo the task that wrote it
+            f"; remove it and {marker}, then rerun to write it again" if marker.exists() else ""
+        )
         raise CorruptPartError(
-            f"{path}: corrupt Parquet part ({type(err).__name__}: {err}); remove it and the "
-            f"marker _DONE.{Path(path).stem} beside it, then rerun to write it again"
+            f"{path}: corrupt Parquet part ({type(err).__name__}: {err}){fix}"
         ) from err
     ctx.account_bytes(size, size)
 
