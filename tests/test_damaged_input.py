@@ -84,3 +84,20 @@ def test_status_and_audit_name_the_damaged_spans(runs):
     report = (damaged / "audit.md").read_text()
     assert "## Damaged inputs" in report and f"| {hit[0].offset:,} |" in report
     assert "damaged-inputs" in (damaged / "audit.html").read_text()
+
+
+def test_bytes_that_were_never_read_fail_the_reconciliation():
+    from collections import Counter
+
+    from leam.corpus.runrecord import summarize_stage
+
+    marker = {"task": "part-00000", "input": "a.warc.gz", "docs_in": 5, "docs_out": 4,
+              "docs_rejected": 1, "cpu_s": 1.0, "out_by_lang": {}, "rejected_by_reason": {},
+              "rejected_by_lang": {}, "counters": {}, "input_bytes": 1000, "bytes_read": 900,
+              "bytes_skipped": 0}  # fmt: skip
+    assert not summarize_stage([marker], 1, [], 1.0, Counter())["reconciled"]
+    marker["bytes_skipped"] = 100
+    marker["bytes_skipped_by_reason"] = {"garbage": 100}
+    marker["rejected_by_reason"] = {"garbage": 1}
+    stage = summarize_stage([marker], 1, [], 1.0, Counter())
+    assert stage["reconciled"] and stage["damaged_inputs"][0]["ranges"] == 1
