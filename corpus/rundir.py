@@ -17,6 +17,7 @@ is redone on resume.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -115,6 +116,20 @@ def _tmp_path(path: Path) -> Path:
     return path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
 
 
+class DiskFullError(OSError):
+    """No space left while writing into the run directory: nothing partial was committed."""
+
+
+def _disk_full(err: OSError, path: Path) -> OSError:
+    """ENOSPC (and EDQUOT) as an error that says what to do; other errors as they are."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(
+            err.errno, f"no space left on the device writing {path}; nothing partial was kept: "
+            "free some space and run the same command again"
+        )  # fmt: skip
+    return err
+
+
 class AtomicParquetWriter:
     """Zstd Parquet written in batches (bounded memory) under a temporary name, renamed into
     place by `commit`. A file with no rows is still a valid, empty Parquet file, so that the
@@ -125,26 +140,53 @@ class AtomicParquetWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path, self.schema, self.batch_rows = path, schema, batch_rows
         self._tmp = _tmp_path(path)
-        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
         self._pending: list[dict[str, Any]] = []
         self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._guarded(lambda: setattr(self, "_writer", self._open()))
+
+    def _open(self) -> pq.ParquetWriter:
+        return pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
 
     def write(self, row: dict[str, Any]) -> None:
         self._pending.append(row)
         if len(self._pending) >= self.batch_rows:
-            self._flush()
+            self._guarded(self._flush)
 
     def _flush(self) -> None:
-        if self._pending:
+        if self._pending and self._writer is not None:
             self._writer.write_table(pa.Table.from_pylist(self._pending, schema=self.schema))
             self.rows += len(self._pending)
             self._pending = []
 
     def commit(self) -> int:
-        self._flush()
-        self._writer.close()
-        os.replace(self._tmp, self.path)
+        def finish() -> None:
+            self._flush()
+            if self._writer is not None:
+                self._writer.close()
+            os.replace(self._tmp, self.path)
+
+        self._guarded(finish)
         return self.rows
+
+    def abort(self) -> None:
+        """Drop what was written: a failed task leaves no temporary file behind."""
+        try:
+            if self._writer is not None:
+                self._writer.close()
+        except OSError:
+            pass  # the device may still be full: the file goes anyway
+        self._writer = None
+        self._tmp.unlink(missing_ok=True)
+
+    def _guarded(self, step) -> None:
+        """Runs a write step; on an I/O error the temporary file is removed (a full disk
+        is named as such), so that no partial part is ever committed."""
+        try:
+            step()
+        except OSError as err:
+            self.abort()
+            raise _disk_full(err, self.path) from err
 
 
 def write_parquet_atomic(rows: Iterable[dict[str, Any]], schema: pa.Schema, path: Path) -> int:
@@ -175,8 +217,12 @@ def write_row_groups_atomic(
 def write_text_atomic(text: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_path(path)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise _disk_full(err, path) from err
 
 
 def write_json_atomic(data: Any, path: Path) -> None:

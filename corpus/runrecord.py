@@ -24,15 +24,19 @@ import fsspec
 
 from leam.corpus import __version__
 from leam.corpus.config import Pipeline
+from leam.corpus.inputfile import error_chain
 from leam.corpus.rundir import CRAWL_DIR, RunDir, read_json, write_json_atomic
 
 SUMMED = ("docs_in", "docs_out", "docs_rejected", "cpu_s")
+# Bytes of the tasks' inputs: read in records or skipped as damaged (markers of runs made
+# before bytes were counted have none: 0).
+BYTES = ("input_bytes", "bytes_read", "bytes_skipped")
 # Watts one busy core draws, the server around it included: current server CPUs spend 4-7 W
 # of package power per core at full load (e.g. 350 W / 56 cores, 360 W / 96 cores), and
 # memory, disks, fans and power-supply losses roughly double a CPU's share of the wall plug.
 DEFAULT_WATTS_PER_CORE = 10.0
 RAPL_ROOT = Path("/sys/class/powercap")
-COUNTED = ("out_by_lang", "rejected_by_reason", "counters")
+COUNTED = ("out_by_lang", "rejected_by_reason", "counters", "bytes_skipped_by_reason")
 
 
 class ResumeError(ValueError):
@@ -57,12 +61,17 @@ def code_version() -> dict[str, str | None]:
 
 
 def describe_input(path: str) -> dict[str, Any]:
+    """An input's size and sha256; for one that cannot be read, why (its task then fails
+    and names it, and the other inputs are still processed)."""
     digest = hashlib.sha256()
     size = 0
-    with fsspec.open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
+    try:
+        with fsspec.open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except Exception as err:  # fsspec raises many kinds: OSError, aiohttp's, botocore's...
+        return {"path": path, "bytes": None, "sha256": None, "error": error_chain(err)}
     return {"path": path, "bytes": size, "sha256": digest.hexdigest()}
 
 
@@ -196,11 +205,16 @@ def summarize_stage(
     summary: dict[str, Any] = {k: 0 for k in SUMMED}
     counted: dict[str, Counter[str]] = {k: Counter() for k in COUNTED}
     by_lang: dict[str, Counter[str]] = {}
+    damaged: list[dict[str, Any]] = []
     for m in markers:
         for k in SUMMED:
             summary[k] += m[k]
+        for k in BYTES:
+            summary[k] = summary.get(k, 0) + m.get(k, 0)
         for k in COUNTED:
-            counted[k].update(m[k])
+            counted[k].update(m.get(k, {}))
+        if m.get("bytes_skipped"):
+            damaged.append(damaged_input(m))
         for lang, reasons in m["rejected_by_lang"].items():
             by_lang.setdefault(lang, Counter()).update(reasons)
     summary["cpu_s"] = round(summary["cpu_s"], 3)
@@ -214,9 +228,33 @@ def summarize_stage(
         tasks_failed=failures,
         wall_s=round(wall_s, 3),
         nodes=dict(sorted(nodes.items())),
-        reconciled=summary["docs_in"] == summary["docs_out"] + summary["docs_rejected"],
+        damaged_inputs=damaged,
+        reconciled=all(_reconciled(m) for m in markers),
     )
     return summary
+
+
+def _reconciled(marker: dict[str, Any]) -> bool:
+    """A task reconciles when every document that entered left as kept or rejected, and
+    every byte of its input was read in a record or skipped as damaged (on the ledger)."""
+    docs = marker["docs_in"] == marker["docs_out"] + marker["docs_rejected"]
+    read = marker.get("bytes_read", 0) + marker.get("bytes_skipped", 0)
+    return docs and read == marker.get("input_bytes", 0)
+
+
+def damaged_input(marker: dict[str, Any]) -> dict[str, Any]:
+    """An input with damaged spans: its size, the bytes lost, by reason (the spans
+    themselves, with offsets, are the ledger rows that have `skipped_bytes`)."""
+    by_reason = marker.get("bytes_skipped_by_reason", {})
+    ranges = sum(marker["rejected_by_reason"].get(reason, 0) for reason in by_reason)
+    return {
+        "task": marker["task"],
+        "input": marker["input"],
+        "input_bytes": marker.get("input_bytes", 0),
+        "bytes_skipped": marker["bytes_skipped"],
+        "ranges": ranges,
+        "bytes_skipped_by_reason": by_reason,
+    }
 
 
 def rapl_joules(root: Path = RAPL_ROOT) -> dict[str, float] | None:

@@ -79,7 +79,7 @@ def to_shard_table(table: pa.Table) -> pa.Table:
 LEDGER_SCHEMA = pa.schema(
     [
         ("stage", pa.string()),
-        ("reason", pa.string()),  # what is wrong: `not_html`, `language`, `broken_record`...
+        ("reason", pa.string()),  # what is wrong: `not_html`, `language`, `bad_gzip`...
         ("detail", pa.string()),  # the specifics a reviewer needs (error text, score...)
         ("id", pa.string()),  # null when the record broke before it had one
         ("url", pa.string()),
@@ -92,6 +92,8 @@ LEDGER_SCHEMA = pa.schema(
         ("filter_id", pa.string()),  # filter: the manifest id of the filter that removed it
         ("filter_version", pa.int32()),  # filter: that manifest's version
         ("signals", pa.map_(pa.string(), pa.float64())),  # filter: the signals it decided on
+        # extract: a damaged span of the input (source.offset on) that could not be read
+        ("skipped_bytes", pa.int64()),
     ]
 )
 

@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, ValidationInfo
 
+from leam.corpus.inputfile import input_size
 from leam.corpus.rundir import RunDir
 from leam.corpus.schema import ledger_row
 
@@ -76,6 +78,10 @@ class Context:
         self.rejected: Counter[str] = Counter()
         self.rejected_by_lang: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.counters: Counter[str] = Counter()  # anything else worth reporting
+        # Bytes of the task's input: read in records, or skipped as damaged (by reason).
+        self.input_bytes = 0
+        self.bytes_read = 0
+        self.skipped_by_reason: Counter[str] = Counter()
         self.ledger: list[dict[str, Any]] = []
         self._progress = progress or (lambda n: None)
         self._unreported = 0
@@ -103,6 +109,24 @@ class Context:
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] += n
 
+    def skip_bytes(self, reason: str, length: int, source: dict[str, Any], detail: str) -> None:
+        """A damaged span of the input that could not be read: one ledger row (with the
+        span's file, offset and length), counted in and rejected like a record, so that
+        neither the records nor the bytes of the input can go missing unnoticed."""
+        self.count_in()
+        self.reject(reason, source=source, detail=detail, skipped_bytes=length)
+        self.skipped_by_reason[reason] += length
+
+    def account_bytes(self, input_bytes: int, read: int) -> None:
+        """The input's size, measured apart from reading it, and the bytes read in records:
+        the stage reconciles only if read + skipped = input."""
+        self.input_bytes += input_bytes
+        self.bytes_read += read
+
+    @property
+    def bytes_skipped(self) -> int:
+        return sum(self.skipped_by_reason.values())
+
     def flush_progress(self) -> None:
         if self._unreported:
             self._progress(self._unreported)
@@ -119,6 +143,10 @@ class Context:
                 lang: dict(sorted(c.items())) for lang, c in sorted(self.rejected_by_lang.items())
             },
             "counters": dict(sorted(self.counters.items())),
+            "input_bytes": self.input_bytes,
+            "bytes_read": self.bytes_read,
+            "bytes_skipped": self.bytes_skipped,
+            "bytes_skipped_by_reason": dict(sorted(self.skipped_by_reason.items())),
         }
 
 
@@ -164,12 +192,30 @@ class Stage(Protocol):
     ) -> dict[str, Any]: ...
 
 
+class CorruptPartError(RuntimeError):
+    """A Parquet part that cannot be read: the task fails and names the file."""
+
+
 def read_parquet_docs(path: str, ctx: Context, batch_rows: int = 1000) -> Iterator[Doc]:
-    """The usual `read`: documents of an earlier stage's Parquet part, a batch at a time."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
-        for doc in batch.to_pylist():
-            ctx.count_in()
-            yield doc
+    """The usual `read`: documents of an earlier stage's Parquet part, a batch at a time.
+    A part is read whole or the task fails: no document of it is dropped unnoticed."""
+    size = input_size(path)  # a part that is not there: UnreadableInputError, naming it
+    try:
+        part = pq.ParquetFile(path)
+        batches = part.iter_batches(batch_size=batch_rows)
+        for batch in batches:
+            for doc in batch.to_pylist():
+                ctx.count_in()
+                yield doc
+    except (pa.ArrowException, OSError) as err:
+        marker = Path(path).with_name(f"_DONE.{Path(path).stem}")
+        fix = (  # a part of this run's earlier stage: redo the task that wrote it
+            f"; remove it and {marker}, then rerun to write it again" if marker.exists() else ""
+        )
+        raise CorruptPartError(
+            f"{path}: corrupt Parquet part ({type(err).__name__}: {err}){fix}"
+        ) from err
+    ctx.account_bytes(size, size)
 
 
 class BaseStage:

@@ -47,14 +47,24 @@ def run_task(spec: TaskSpec, progress: Callable[[int], None] | None = None) -> d
     # A stage that publishes its documents itself (shard) has them counted, not written again.
     out = AtomicParquetWriter(spec.output, DOC_SCHEMA) if stage.writes_parts else None
     ledger = AtomicParquetWriter(spec.ledger, LEDGER_SCHEMA)
-    for doc in stage.run(stage.read(spec.input, ctx), ctx):
-        if out is not None:
-            out.write(doc)
+    try:
+        for doc in stage.run(stage.read(spec.input, ctx), ctx):
+            if out is not None:
+                out.write(doc)
+            _drain(ctx, ledger)
         _drain(ctx, ledger)
-    _drain(ctx, ledger)
+    except BaseException:  # the task fails (and is retried): no temporary file stays
+        for writer in (out, ledger):
+            if writer is not None:
+                writer.abort()
+        raise
     ledger.commit()
     if out is not None:
-        out.commit()
+        try:
+            out.commit()
+        except OSError:  # a ledger without its part (and marker) would be counted nowhere
+            spec.ledger.unlink(missing_ok=True)
+            raise
     ctx.flush_progress()
     stats = {
         "task": spec.task,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import fsspec
 
-from leam.pipelines.extract.warc import GZIP_MAGIC, WARC_MAGIC, WARC_SUFFIXES
+from leam.pipelines.extract.warc import WARC_SUFFIXES
+from leam.pipelines.extract.warcframe import GZIP_MAGIC, WARC_MAGIC
 
 INPUT_PATTERNS = tuple(f"*{suffix}" for suffix in (*WARC_SUFFIXES, ".parquet"))
 # How far into a file (decompressed) the first WARC record must start: a file that holds
@@ -48,7 +49,9 @@ def expand_inputs(specs: list[str]) -> list[str]:
 def check_warc_inputs(paths: list[str]) -> None:
     """Refuses, before a run starts, inputs that hold no WARC record: a text file, a gzipped
     text file or a Parquet file given to a pipeline that starts with extract would otherwise
-    end as one `broken_record` in a run that says it is complete. Names every such file."""
+    end as one `garbage` span of damaged input. Names every such file. A WARC file whose
+    first record is damaged is not refused (the reader resynchronises and accounts for the
+    damage), nor is one that cannot be opened: its task fails and names it."""
     problems = [f"{path}: {why}" for path in paths if (why := _not_warc(path))]
     if problems:
         raise InputError(f"{len(problems)} input(s) are not WARC/WET files: " + "; ".join(problems))
@@ -59,8 +62,8 @@ def _not_warc(path: str) -> str | None:
     try:
         with fsspec.open(path, "rb") as f:
             head = f.read(SNIFF_BYTES)
-    except OSError as err:
-        return f"cannot be read ({err.strerror or err})"
+    except OSError:
+        return None  # the task that reads it fails, naming the file and the cause
     if not head:
         return "empty file"
     if head.startswith(PARQUET_MAGIC):
@@ -69,12 +72,25 @@ def _not_warc(path: str) -> str | None:
             "e.g. `leam langid`)"
         )
     if head.startswith(GZIP_MAGIC):
-        try:  # the first gzip member (a WARC record) or the first 64 KiB of one stream
-            head = zlib.decompressobj(wbits=31).decompress(head, SNIFF_BYTES)
-        except zlib.error as err:
-            return f"gzip that cannot be decompressed ({err})"
-        if WARC_MAGIC not in head:
-            return "gzip, but not of WARC records (no `WARC/1.` header at its start)"
+        return _not_warc_gzip(head)
     elif WARC_MAGIC not in head:
         return "no WARC record (no `WARC/1.` header at its start)"
     return None
+
+
+def _not_warc_gzip(head: bytes) -> str | None:
+    """The first gzip member that decompresses within the sniffed bytes must hold a WARC
+    header; members before it may be damaged (the reader skips them as `bad_gzip`)."""
+    error = None
+    start = 0
+    while start != -1:
+        try:  # a gzip member (a WARC record) or the first 64 KiB of one stream
+            data = zlib.decompressobj(wbits=31).decompress(head[start:], SNIFF_BYTES)
+        except zlib.error as err:
+            error = error or err
+            start = head.find(GZIP_MAGIC, start + 1)
+            continue
+        if WARC_MAGIC in data:
+            return None
+        return "gzip, but not of WARC records (no `WARC/1.` header at its start)"
+    return f"gzip that cannot be decompressed ({error})"

@@ -43,11 +43,14 @@ def eu24_run(ray_local, warc_dir: Path, tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from leam.corpus.cli.app import app
+    from leam.corpus.cli.run_cmds import DAMAGED_INPUT_EXIT
 
     runs = tmp_path_factory.mktemp("runs")
     args = ["run", "eu24", str(warc_dir), "--runs-dir", str(runs), "--run-id", "t", "-q"]
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
+    # b-broken.warc.gz holds a gzip member cut in half: the run completes, says so, exits 3
+    assert result.exit_code == DAMAGED_INPUT_EXIT, result.output
+    assert "b-broken.warc.gz" in result.output and "damaged span" in result.output
     return runs / "t"
 
 

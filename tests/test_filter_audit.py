@@ -70,7 +70,7 @@ def test_report_order_contents_and_anchors(report):
     page, md = report
     assert page.findtext(".//title") == "Audit f"
     ids = [s.get("id") for s in page.xpath("//body/section")]
-    assert ids == ["overview", "comparison", "reconciliation", "filters", "manifests"]
+    assert ids == ["overview", "comparison", "reconciliation", "damaged", "filters", "manifests"]
     toc = [a.get("href") for a in page.xpath("//nav[@id='toc']//a")]
     assert toc == [f"#{i}" for i in ids]
     anchors = set(page.xpath("//@id"))

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from leam.corpus.cli.app import app
+from leam.corpus.cli.run_cmds import DAMAGED_INPUT_EXIT
 from leam.corpus.languages import EU24
 from tests.warcs import BROKEN_EXPECTED, PAGE_LANGS, PAGES_PER_LANG, WET_LANGS
 
@@ -85,7 +86,7 @@ def test_ledger_keeps_what_was_removed_and_why(run_dir: Path):
     ledger = _table(sorted((run_dir / "rejected").glob("*/part-*.parquet"))).to_pylist()
     by_stage = Counter((row["stage"], row["reason"]) for row in ledger)
     assert by_stage[("langid", "language")] + by_stage[("extract", "language")] == 6
-    assert by_stage[("extract", "broken_record")] == 1
+    assert by_stage[("extract", "bad_gzip")] == 1
     removed = [row for row in ledger if row["reason"] == "language"]
     assert {row["lang"] for row in removed} == {"ru", "zh", "tr"} and all(r["url"] for r in removed)
     for row in removed:  # the pre-check's rows say so; they have no text, never extracted
@@ -104,7 +105,8 @@ def test_rerun_of_a_finished_run_does_nothing(run_dir: Path):
     result = runner.invoke(
         app, ["run", "eu24", *inputs, "--runs-dir", str(run_dir.parent), "--run-id", "t", "-q"]
     )
-    assert result.exit_code == 0, result.output
+    # the inputs' damage is still reported on a rerun: the run is what it was
+    assert result.exit_code == DAMAGED_INPUT_EXIT, result.output
     assert before == {p: p.stat().st_mtime_ns for p in run_dir.rglob("part-*.parquet")}
 
 

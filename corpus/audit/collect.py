@@ -14,13 +14,14 @@ from __future__ import annotations
 import heapq
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pyarrow.parquet as pq
 
 from leam.corpus import runrecord
 from leam.corpus.audit.triggers import Mark, locate, placeholders, window
+from leam.corpus.damage import damaged_inputs, damaged_spans
 from leam.corpus.languages import language_name
 from leam.corpus.publish import takedown_log
 from leam.corpus.publish.optout_figures import optout_figures
@@ -34,6 +35,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
     ("comparison", "Comparison with another run"),
     ("reconciliation", "Reconciliation"),
+    ("damaged", "Damaged inputs"),
     ("governance", "Opt-outs and takedowns"),
     ("filters", "Filters"),
     ("manifests", "Manifests in force"),
@@ -121,9 +123,11 @@ class Audit:
     run_id: str
     record: dict[str, Any]
     filters: list[FilterAudit]
-    reconciliation: list[dict[str, Any]]  # per stage: in, out, rejected, reconciled
+    reconciliation: list[dict[str, Any]]  # per stage: in, out, rejected, bytes, reconciled
     optouts: dict[str, Any] = field(default_factory=dict)  # publish.optout_figures
     takedowns: dict[str, Any] | None = None  # publish.takedown_log.summary
+    # Input files with damaged spans: per file its size, bytes skipped and the spans
+    damaged_inputs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _filter_stages(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -301,13 +305,28 @@ def collect(
             "in": s["docs_in"],
             "out": s["docs_out"],
             "rejected": s["docs_rejected"],
-            "reconciled": s["docs_in"] == s["docs_out"] + s["docs_rejected"],
+            "input_bytes": s.get("input_bytes", 0),
+            "bytes_read": s.get("bytes_read", 0),
+            "bytes_skipped": s.get("bytes_skipped", 0),
+            "reconciled": s["reconciled"],
         }
         for name, s in record["stages"].items()
     ]
     optouts = optout_figures(run_dir, record)
     takedowns = takedown_log.summary(takedown_log.read(run_dir))
-    return Audit(record["run_id"], record, filters, reconciliation, optouts, takedowns)
+    damaged = damaged_report(run_dir, record)
+    return Audit(record["run_id"], record, filters, reconciliation, optouts, takedowns, damaged)
+
+
+def damaged_report(run_dir: RunDir, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The audit's `damaged_inputs` section: each damaged input file with its spans."""
+    spans = damaged_spans(run_dir)
+    report = []
+    for d in damaged_inputs(record):
+        name = PurePosixPath(d["input"]).name
+        own = [s for s in spans if s["stage"] == d["stage"] and s["file"] == name]
+        report.append({**d, "spans": own})
+    return report
 
 
 def language_rows(audit: FilterAudit) -> list[list[str]]:

@@ -288,6 +288,16 @@ def _comparison(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
     return "\n".join(parts)
 
 
+def _bytes(r: dict) -> str:
+    """A stage that reads input files also accounts for their bytes, read or skipped."""
+    if not r.get("input_bytes"):
+        return ""
+    return (
+        f"; bytes: read {r['bytes_read']:,} + skipped {r['bytes_skipped']:,} "
+        f"of input {r['input_bytes']:,}"
+    )
+
+
 def _reconciliation(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
     items = []
     for r in audit.reconciliation:
@@ -295,7 +305,7 @@ def _reconciliation(audit: Audit, view: Overview, cmp: Comparison | None) -> str
         verdict = "=" if r["reconciled"] else "≠"
         items.append(
             f'<li class="{ok}" id="stage-{escape(r["stage"])}">{escape(r["stage"])}: kept '
-            f"{r['out']} + removed {r['rejected']} {verdict} input {r['in']}</li>"
+            f"{r['out']} + removed {r['rejected']} {verdict} input {r['in']}{_bytes(r)}</li>"
         )
     return f"<ul class='reconciliation'>{''.join(items)}</ul>"
 
@@ -385,6 +395,23 @@ def _governance(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
     return "\n".join(out)  # fmt: skip
 
 
+def _damaged(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
+    """The damaged input files and their spans: what could not be read, and where."""
+    if not audit.damaged_inputs:
+        return "<p class='ok'>None: every input byte was read in a record.</p>"
+    parts = []
+    for d in audit.damaged_inputs:
+        lost = f"{d['bytes_skipped']:,} of {d['input_bytes']:,} bytes skipped"
+        parts.append(f"<p class='bad'>{escape(d['input'])}: {lost} in {d['ranges']} span(s)</p>")
+    rows = [
+        [d["stage"], d["input"], f"{s['offset']:,}", f"{s['bytes']:,}", s["reason"], s["detail"]]
+        for d in audit.damaged_inputs
+        for s in d["spans"]
+    ]
+    parts.append(_table(["stage", "file", "offset", "bytes", "reason", "detail"], rows, "damaged"))
+    return "\n".join(parts)
+
+
 def _filters(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
     overview = [
         [
@@ -420,6 +447,7 @@ RENDERERS: dict[str, Renderer] = {
     "overview": _overview,
     "comparison": _comparison,
     "reconciliation": _reconciliation,
+    "damaged": _damaged,
     "governance": _governance,
     "filters": _filters,
     "manifests": _manifests,

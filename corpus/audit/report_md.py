@@ -178,6 +178,9 @@ def _reconciliation(audit: Audit, view: Overview, cmp: Comparison | None) -> lis
         out.append(
             f"- {r['stage']}: kept {r['out']} + removed {r['rejected']} {verdict} input {r['in']}"
         )
+        if r.get("input_bytes"):
+            out.append(f"  - bytes: read {r['bytes_read']:,} + skipped {r['bytes_skipped']:,}"
+                       f" of input {r['input_bytes']:,}")  # fmt: skip
     return [*out, ""]
 
 
@@ -247,6 +250,20 @@ def _governance(audit: Audit, view: Overview, cmp: Comparison | None) -> list[st
     return out  # fmt: skip
 
 
+def _damaged(audit: Audit, view: Overview, cmp: Comparison | None) -> list[str]:
+    """The damaged input files and their spans: what could not be read, and where."""
+    if not audit.damaged_inputs:
+        return ["None: every input byte was read in a record.", ""]
+    out = [f"- {d['input']}: {d['bytes_skipped']:,} of {d['input_bytes']:,} bytes skipped in "
+           f"{d['ranges']} span(s)" for d in audit.damaged_inputs]  # fmt: skip
+    rows = [
+        [d["stage"], d["input"], f"{s['offset']:,}", f"{s['bytes']:,}", s["reason"], s["detail"]]
+        for d in audit.damaged_inputs
+        for s in d["spans"]
+    ]
+    return [*out, "", *_table(["stage", "file", "offset", "bytes", "reason", "detail"], rows)]
+
+
 def _filters(audit: Audit, view: Overview, cmp: Comparison | None) -> list[str]:
     rows = [
         [
@@ -287,6 +304,7 @@ RENDERERS: dict[str, Renderer] = {
     "overview": _overview,
     "comparison": _comparison,
     "reconciliation": _reconciliation,
+    "damaged": _damaged,
     "governance": _governance,
     "filters": _filters,
     "manifests": _manifests,

@@ -33,6 +33,11 @@ Inputs = Annotated[
 ]
 
 
+# Exit status of a run that completed but skipped damaged spans of its input (1: a task
+# failed for good): scripts can tell a complete corpus from one with known losses.
+DAMAGED_INPUT_EXIT = 3
+
+
 def execute(
     pipeline: Pipeline,
     inputs: list[str],
@@ -45,8 +50,9 @@ def execute(
     dry_run: bool = False,
     restart: bool = False,
 ) -> dict:
-    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good.
-    `dry_run` prints the plan instead; `restart` first removes what the run computed."""
+    """Run or resume a pipeline and print its summary; exit 1 if a task failed for good,
+    3 if the run is complete but damaged spans of its input were skipped. `dry_run` prints
+    the plan instead; `restart` first removes what the run computed."""
     files = expand_inputs(inputs)
     if pipeline.stages[0].cls.reads == "warc":
         check_warc_inputs(files)
@@ -74,12 +80,19 @@ def execute(
         raise fail(f"publishing {run_id}: {err}") from None
     out.print(tables.stage_table(record))
     out.print(tables.language_table(record))
+    damaged = tables.damage_lines(record)
+    for line in damaged:
+        console.print(f"[yellow]damaged input[/] {line}", soft_wrap=True, highlight=False)
+    if damaged:
+        console.print(f"`leam status {run_id}` lists the damaged spans; the rest was read.")
     problems = tables.failures(record)
     for line in problems:
         console.print(f"[red]failed[/] {line}", soft_wrap=True, highlight=False)
     if problems:
         console.print("Run the same command again to retry the failed tasks.")
         raise typer.Exit(1)
+    if damaged:
+        raise typer.Exit(DAMAGED_INPUT_EXIT)
     return record
 
 
@@ -113,7 +126,8 @@ def run(
     per-stage counts. Run it again with the same --run-id to resume; inputs added since
     (a crawl that went on) become new tasks, and the global stages (dedup, shard) are redone
     over all parts. Exit status: 0 complete; 1 a task failed for good (rerun to retry);
-    2 an error in the command, its inputs or the run directory; 130 interrupted.
+    2 an error in the command, its inputs or the run directory; 3 complete, but damaged
+    spans of the input were skipped (`leam status` lists them); 130 interrupted.
     """
     loaded = load_pipeline(pipeline)
     if lid_model is not None:

@@ -9,6 +9,7 @@ import typer
 
 from leam.corpus import runrecord
 from leam.corpus.cli import consoles, options, plain, tables
+from leam.corpus.damage import damaged_spans
 from leam.corpus.rundir import read_json
 
 out = consoles.stdout()
@@ -20,7 +21,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print run.json as it is.")] = False,
 ) -> None:
     """Show a run's record: per stage tasks, documents in/out/rejected, CPU and wall time;
-    for a sharded run also documents, words, bytes, shards and top domain per language."""
+    for a sharded run also documents, words, bytes, shards and top domain per language;
+    failed tasks, and damaged input files with their damaged spans (offset, reason, bytes)."""
     run_dir = options.run_dir(run, runs_dir)
     record = runrecord.load(run_dir)
     record["status"] = runrecord.shown_status(record)
@@ -39,6 +41,8 @@ def status(
         out.print(tables.shards_table(read_json(stats)))
     for line in tables.failures(record):
         out.print(f"[red]failed[/] {line}", soft_wrap=True, highlight=False)
+    for line in tables.damage_lines(record, damaged_spans(run_dir)):
+        out.print(f"[yellow]damaged input[/] {line}", soft_wrap=True, highlight=False)
 
 
 def presets(

@@ -91,3 +91,24 @@ def failures(record: dict[str, Any]) -> list[str]:
         for stage, s in record["stages"].items()
         for f in s["tasks_failed"]
     ]
+
+
+MAX_SPAN_LINES = 20  # `leam status` lists this many damaged spans; the ledger has them all
+
+
+def damage_lines(record: dict[str, Any], spans: list[dict[str, Any]] | None = None) -> list[str]:
+    """One line per damaged input file (bytes lost of its size), then, when the spans are
+    given, one per damaged span: file, offset, reason, bytes."""
+    from leam.corpus.damage import damaged_inputs
+
+    lines = [
+        f"{d['stage']}: {d['input']}: {d['bytes_skipped']:,} of {d['input_bytes']:,} bytes "
+        f"skipped in {d['ranges']} damaged span(s)"
+        for d in damaged_inputs(record)
+    ]
+    for s in (spans or [])[:MAX_SPAN_LINES]:
+        lines.append(f"  {s['file']} offset {s['offset']:,}: {s['reason']}, {s['bytes']:,} bytes"
+                     f" ({s['detail'][:120]})")  # fmt: skip
+    if spans and len(spans) > MAX_SPAN_LINES:
+        lines.append(f"  ... and {len(spans) - MAX_SPAN_LINES:,} more on the rejected ledger")
+    return lines

@@ -5,7 +5,11 @@
 HTML responses go through trafilatura (precision-oriented by default, as FineWeb does); WET
 conversion records are already text. Every record that does not become a document is
 counted and sent to the ledger with what is wrong: `http_status`, `not_html`, `too_large`,
-`undecodable`, `extract_timeout`, `extract_error`, `no_text`, `broken_record`.
+`undecodable`, `extract_timeout`, `extract_error`, `no_text`. A damaged span of a WARC file
+(pipelines/extract/warcframe.py) is one ledger row with its offset and `skipped_bytes`, under
+the reason that names the damage (`bad_gzip`, `truncated`, `bad_warc_header`, `bad_length`,
+`bad_digest`, `garbage`); the records around it are read as usual. The task's marker holds
+the file's size and the bytes read and skipped: they must add up.
 
 WARC files written by `leam crawl` come with a crawl log; pages it marks reserved (a TDM
 reservation or `noai` that showed only in the response) go to the ledger as
@@ -48,13 +52,14 @@ from urllib.parse import urlsplit
 
 from pydantic import Field
 
+from leam.corpus.inputfile import input_size
 from leam.corpus.schema import doc_id, empty_doc
 from leam.corpus.stage import BaseStage, Context, Doc, StageInput, StageParams
 from leam.pipelines.crawl.crawllog import reserved_records
 from leam.pipelines.crawl.policyfile import MAX_POLICY_BYTES
 from leam.pipelines.extract.decode import UndecodableError, decode_html, is_html
 from leam.pipelines.extract.extractors import Extractor, ExtractorName, Resiliparse, Trafilatura
-from leam.pipelines.extract.warc import BrokenRecord, OtherRecord, Record, iter_records
+from leam.pipelines.extract.warc import Damaged, OtherRecord, Record, iter_records
 from leam.pipelines.filter import FilterStage, FilterStageParams
 from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
 from leam.pipelines.optouts.agents import load_policy
@@ -159,19 +164,25 @@ class ExtractStage(BaseStage):
             self._prefilter.setup()
 
     def read(self, path: str, ctx: Context) -> Iterator[Doc]:
-        """Yields one partial document per WARC record; the file name goes into provenance."""
+        """Yields one partial document per WARC record; the file name goes into provenance.
+        Damaged spans go to the ledger; the file's size is measured apart from the reading,
+        so that bytes the reader never saw would show as unreconciled."""
         warc_file = PurePosixPath(path).name
+        size = input_size(path)  # raises for an input that cannot be opened: a failed task
         reserved = reserved_records(path)  # {record offset: signal}, from the crawl log
+        read = 0
         for rec in iter_records(path, self.params.max_payload_bytes):
+            if isinstance(rec, Damaged):
+                source = {"warc_file": warc_file, "offset": rec.offset}
+                ctx.skip_bytes(rec.reason, rec.length, source, rec.detail)
+                continue
+            read += rec.length
             if isinstance(rec, OtherRecord):
                 ctx.count(f"records_{rec.rec_type}")
                 continue
             ctx.count_in()
-            if isinstance(rec, BrokenRecord):
-                source = {"warc_file": warc_file, "offset": rec.offset}
-                ctx.reject("broken_record", source=source, detail=rec.error)
-                continue
             yield {"_record": rec, "_warc_file": warc_file, "_reserved": reserved.get(rec.offset)}
+        ctx.account_bytes(size, read)
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
         seen: dict[str, str] = {}  # payload digest -> URL of its first record in this task

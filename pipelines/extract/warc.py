@@ -1,30 +1,30 @@
-"""Reading WARC/WET files record by record, surviving broken records.
+"""Reading WARC/WET files record by record, through damage, with every byte accounted for.
 
-warcio parses the records; this module adds what a corpus pipeline needs on top: the byte
-offset of every record (provenance), a size cap on payloads, and recovery after a broken
-record: a truncated gzip member or a corrupt header ends warcio's iterator, so we look for
-the next record start (the next gzip member, or the next `WARC/1.` line in plain files)
-and carry on, reporting the broken span instead of losing the rest of the file.
+pipelines/extract/warcframe.py splits the file into spans (gzip members, plain records,
+damaged spans) that cover it exactly and resynchronises after damage; warcio parses each
+record's headers and decodes its payload. This module adds what a corpus pipeline needs on
+top: the byte offset of every record (provenance), the bytes of the file each item accounts
+for (`length`: records read + damaged spans = the file's size), and a size cap on payloads.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 import fsspec
 from warcio.archiveiterator import ArchiveIterator
 
+from leam.pipelines.extract.warcframe import DAMAGE_REASONS, Damaged, RawRecord, iter_spans
+
+__all__ = ["DAMAGE_REASONS", "Damaged", "OtherRecord", "Record", "iter_records"]
+
 WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")  # the files extract reads
-GZIP_MAGIC = b"\x1f\x8b\x08"
-WARC_MAGIC = b"WARC/1."
 DOCUMENT_TYPES = {"response", "resource", "conversion"}
-WARC_TYPES = DOCUMENT_TYPES | {"warcinfo", "request", "metadata", "revisit", "continuation"}
-_SCAN_CHUNK = 1 << 20
-MAX_ERROR_CHARS = 300  # warcio quotes the whole garbled first line
+_READ_CHUNK = 1 << 20
 
 
 @dataclass
@@ -44,12 +44,7 @@ class Record:
     # The archived HTTP response headers, in order (opt-out signals: tdm-reservation,
     # X-Robots-Tag); empty for resource and conversion records.
     http_headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class BrokenRecord:
-    offset: int
-    error: str
+    length: int = 0  # bytes of the file this record accounts for (its gzip member, if any)
 
 
 @dataclass
@@ -57,50 +52,34 @@ class OtherRecord:
     """warcinfo, request, metadata...: not documents, counted but not processed."""
 
     rec_type: str
+    length: int = 0
 
 
-def iter_records(
-    path: str, max_payload_bytes: int
-) -> Iterator[Record | BrokenRecord | OtherRecord]:
+def iter_records(path: str, max_payload_bytes: int) -> Iterator[Record | OtherRecord | Damaged]:
+    """Every record and every damaged span of the file, in file order. An input that cannot
+    be opened or read raises (the task fails and names it): it never yields nothing."""
     with fsspec.open(path, "rb") as f:
-        yield from _iter_from(f, start=0, max_payload_bytes=max_payload_bytes)
+        for span in iter_spans(f):
+            if isinstance(span, Damaged):
+                yield span
+            else:
+                yield _parse(span, max_payload_bytes)
 
 
-def _iter_from(
-    f: BinaryIO, start: int, max_payload_bytes: int
-) -> Iterator[Record | BrokenRecord | OtherRecord]:
-    gzipped = _is_gzip(f, start)
-    while start is not None:
-        f.seek(start)
-        iterator = ArchiveIterator(f, no_record_parse=False, check_digests=False)
-        last_offset = start
-        try:
-            for rec in iterator:
-                last_offset = iterator.offset  # absolute: warcio starts from f.tell()
-                _check(rec)
-                if rec.rec_type not in DOCUMENT_TYPES:
-                    yield OtherRecord(rec.rec_type)
-                    continue
-                yield _read_record(rec, last_offset, max_payload_bytes)
-            return
-        except Exception as err:  # warcio raises many kinds on corrupt input
-            # warcio moves `offset` to the start of the record it failed to read.
-            broken_at = max(iterator.offset, last_offset)
-            yield BrokenRecord(broken_at, f"{type(err).__name__}: {err}"[:MAX_ERROR_CHARS])
-        start = _next_record_start(f, broken_at + 1, GZIP_MAGIC if gzipped else WARC_MAGIC)
+def _parse(raw: RawRecord, max_payload_bytes: int) -> Record | OtherRecord | Damaged:
+    """warcio on one record's bytes: the HTTP headers and the decoded payload."""
+    try:
+        rec = next(iter(ArchiveIterator(io.BytesIO(raw.data), check_digests=False)))
+        if rec.rec_type not in DOCUMENT_TYPES:
+            return OtherRecord(rec.rec_type, raw.length)
+        return _read_record(rec, raw.offset, max_payload_bytes, raw.length)
+    except Exception as err:  # warcio and the HTTP status line: many kinds on odd headers
+        return Damaged(
+            raw.offset, raw.length, "bad_warc_header", f"{type(err).__name__}: {err}"[:300]
+        )
 
 
-def _check(rec) -> None:
-    """warcio accepts ARC files and headers without a length; a WARC pipeline must not."""
-    if rec.format != "warc":
-        raise ValueError(f"not a WARC record ({rec.format} format)")
-    if rec.rec_type not in WARC_TYPES:
-        raise ValueError(f"unknown WARC-Type {rec.rec_type!r}")
-    if rec.rec_headers.get_header("Content-Length") is None:
-        raise ValueError("WARC record without Content-Length")
-
-
-def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:
+def _read_record(rec, offset: int, max_payload_bytes: int, length: int) -> Record:
     headers = rec.rec_headers
     http = rec.http_headers
     content_type = (http.get_header("Content-Type") if http else None) or headers.get_header(
@@ -110,7 +89,7 @@ def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:
     payload = stream.read(max_payload_bytes + 1)
     size = len(payload)
     if size > max_payload_bytes:
-        while chunk := stream.read(_SCAN_CHUNK):  # count the rest without keeping it
+        while chunk := stream.read(_READ_CHUNK):  # count the rest without keeping it
             size += len(chunk)
         payload = None
     digest = headers.get_header("WARC-Payload-Digest") or (_sha1(payload) if payload else "")
@@ -126,29 +105,10 @@ def _read_record(rec, offset: int, max_payload_bytes: int) -> Record:
         payload_size=size,
         payload_digest=digest if payload is not None else "",
         http_headers=list(http.headers) if http else [],
+        length=length,
     )
 
 
 def _sha1(payload: bytes) -> str:
     """The digest as WARC writers put it in WARC-Payload-Digest."""
     return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
-
-
-def _is_gzip(f: BinaryIO, start: int) -> bool:
-    f.seek(start)
-    return f.read(3) == GZIP_MAGIC
-
-
-def _next_record_start(f: BinaryIO, pos: int, magic: bytes) -> int | None:
-    """Offset of the next `magic` at or after pos, or None at end of file."""
-    f.seek(pos)
-    carry = b""
-    base = pos
-    while chunk := f.read(_SCAN_CHUNK):
-        buf = carry + chunk
-        found = buf.find(magic)
-        if found >= 0:
-            return base - len(carry) + found
-        carry = buf[-(len(magic) - 1) :]
-        base += len(chunk)
-    return None

@@ -46,7 +46,12 @@ def test_every_broken_record_is_counted_by_reason(tmp_path: Path):
     reasons = {row["reason"]: row for row in ctx.ledger}
     assert reasons["not_html"]["detail"] in ("image/png", "application/pdf")
     assert reasons["http_status"]["detail"] == "404"
-    assert reasons["broken_record"]["source"]["offset"] > 0
+    damaged = reasons["bad_gzip"]
+    assert damaged["source"]["offset"] > 0 and damaged["skipped_bytes"] > 0
+    stats = ctx.stats()  # every byte of the file: read in a record, or skipped
+    assert stats["bytes_read"] + stats["bytes_skipped"] == stats["input_bytes"]
+    assert stats["input_bytes"] == path.stat().st_size
+    assert stats["bytes_skipped_by_reason"] == {"bad_gzip": damaged["skipped_bytes"]}
     # The cp1250 page and the page with an unknown charset label decode correctly.
     assert all("\ufffd" not in d["text"] for d in docs)
     assert any("ř" in d["text"] for d in docs)

@@ -32,3 +32,15 @@ def test_warc_files_pass_and_others_are_named(tmp_path: Path, monkeypatch):
     assert message.startswith("3 input(s) are not WARC/WET files: ")
     assert "e.warc: empty file" in message and "f.warc.gz: gzip, but not of WARC" in message
     assert "g.warc.gz: gzip that cannot be decompressed" in message
+
+
+def test_a_warc_whose_first_record_is_damaged_is_left_to_the_reader(tmp_path: Path):
+    """The reader recovers the records after a damaged gzip member and accounts for its bytes:
+    refusing the file before the run would lose them all."""
+    path = tmp_path / "a.warc.gz"
+    build_pages_warc(path)
+    data = bytearray(path.read_bytes())
+    data[12] ^= 0xFF  # inside the first member's deflate data
+    path.write_bytes(bytes(data))
+    check_warc_inputs([str(path)])
+    check_warc_inputs([str(tmp_path / "missing.warc.gz")])  # its task fails, naming it
