@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from leam.filters.pii import find_pii, redact
+from leam.filters.manifest import load_set
+from leam.filters.pii import redact
 from leam.filters.privacy import PiiRedaction, PiiRedactionParams
+
+MANIFEST = load_set()["pii_redaction"]
 
 
 def found(text: str, lang: str = "en") -> list[tuple[str, str]]:
-    return [(s.category, text[s.start : s.end]) for s in find_pii(text, lang)]
+    f = PiiRedaction(MANIFEST.params_for(lang), lang)  # type: ignore[arg-type]
+    return [(s.category, text[s.start : s.end]) for s in f.spans({"text": text})]
 
 
 @pytest.mark.parametrize(
@@ -65,10 +69,10 @@ def test_look_alikes_stay(text, lang):
 
 def test_redaction_replaces_and_counts_without_keeping_values():
     text = "Kontakt: anna@beispiel.de oder +49 30 901820, IBAN DE89370400440532013000."
-    f = PiiRedaction(PiiRedactionParams(), "de")
+    f = PiiRedaction(MANIFEST.params_for("de"), "de")  # type: ignore[arg-type]
     new, counts = f.rewrite({"text": text})
     assert new == "Kontakt: <EMAIL> oder <PHONE>, IBAN <IBAN>."
-    assert counts == {"email": 1, "phone": 1, "iban": 1}
+    assert counts == {"email": 1, "phone": 1, "phone.DE": 1, "iban": 1}
     assert f.score({"text": text}) == {
         "email": 1.0, "ip": 0.0, "iban": 1.0, "card": 0.0, "national_id": 0.0, "phone": 1.0
     }  # fmt: skip

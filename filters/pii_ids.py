@@ -1,0 +1,177 @@
+"""National identifiers of the 27 member states: each rule a pattern, a check-digit validator
+and whether it needs its name nearby, all declared in the pii_redaction manifest.
+
+    - id: de_idnr
+      country: DE
+      pattern: '\\d{2} ?\\d{3} ?\\d{3} ?\\d{3}'
+      validator: de.idnr            # python-stdnum's module, or one of ours (hu.tax_id...)
+      context: near_words           # anywhere | near_words
+      words: [Steuer-ID, IdNr]      # its own names; the id_words of every language also count
+      rationale: 11 digits, ISO 7064 check digit; ...
+
+An identifier whose check digits a random number rarely passes (a date inside, a mod-97 or
+letter check) is found anywhere, whatever the page's language. One that a random digit run
+passes often (a 9-digit number passes the Dutch 11-test one time in eleven) or that has no
+check digit at all is found only after one of its names ("BSN", "Steuer-ID", "numéro
+fiscal"), in any EU language: a page in French may quote a German tax id.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from stdnum import luhn, verhoeff
+
+from leam.filters.pii_regions import EU27
+
+Validator = Callable[[str], bool]
+
+# python-stdnum's validators by module name: they check length, dates and check digits.
+STDNUM = (
+    "at.vnr", "be.nn", "bg.egn", "cy.vat", "cz.rc", "de.idnr", "dk.cpr", "ee.ik", "es.dni",
+    "es.nie", "fi.hetu", "fr.nif", "fr.nir", "gr.amka", "hr.oib", "ie.pps", "it.codicefiscale",
+    "lt.asmens", "lv.pvn", "nl.bsn", "pl.pesel", "pt.cc", "pt.nif", "ro.cnp", "se.personnummer",
+    "si.emso", "sk.rc",
+)  # fmt: skip
+OWN = ("hu.tax_id", "lu.matricule", "mt.id_card")
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+def hu_tax_id(number: str) -> bool:
+    """Hungarian adóazonosító jel: 10 digits, '8' first, digit 10 = Σ dᵢ·i (i = 1..9) mod 11
+    (NAV's published rule; python-stdnum has only the VAT number)."""
+    d = _digits(number)
+    if len(d) != 10 or d[0] != "8":
+        return False
+    check = sum(int(c) * i for i, c in enumerate(d[:9], start=1)) % 11
+    return check < 10 and check == int(d[9])
+
+
+def lu_matricule(number: str) -> bool:
+    """Luxembourg's national identification number: 13 digits, a birth date YYYYMMDD, three
+    serial digits, then a Luhn and a Verhoeff check digit over the first 11 (CNS rule)."""
+    d = _digits(number)
+    if len(d) != 13:
+        return False
+    try:
+        datetime.date(int(d[:4]), int(d[4:6]), int(d[6:8]))
+    except ValueError:
+        return False
+    return luhn.calc_check_digit(d[:11]) == d[11] and verhoeff.calc_check_digit(d[:11]) == d[12]
+
+
+def mt_id_card(number: str) -> bool:
+    """Maltese identity card number: up to 7 digits and a letter; no check digit, so the
+    pattern is the whole test and the rule needs its name nearby."""
+    return re.fullmatch(r"\d{1,7}[MGAPLHBZ]", number.replace(" ", "").upper()) is not None
+
+
+OWN_VALIDATORS: dict[str, Validator] = {
+    "hu.tax_id": hu_tax_id, "lu.matricule": lu_matricule, "mt.id_card": mt_id_card,
+}  # fmt: skip
+
+
+def validator(name: str) -> Validator:
+    """The check behind a manifest's `validator:` name."""
+    if name in OWN_VALIDATORS:
+        return OWN_VALIDATORS[name]
+    if name not in STDNUM:
+        raise ValueError(f"unknown validator {name!r}; known: {', '.join(STDNUM + OWN)}")
+    module = importlib.import_module(f"stdnum.{name}")
+    is_valid: Validator = module.is_valid
+    return lambda s: is_valid(s.upper())
+
+
+class IdRule(BaseModel):
+    """One national identifier, as the manifest declares it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    id: str = Field(pattern=r"^[a-z]{2}_[a-z0-9_]+$")
+    country: str = Field(description="ISO 3166 code of the issuing member state")
+    also: list[str] = Field(
+        default_factory=list, description="other states that issue the same format"
+    )
+    pattern: str = Field(min_length=1, description="a regular expression; boundaries added")
+    validator: Literal[STDNUM + OWN]  # type: ignore[valid-type]
+    context: Literal["anywhere", "near_words"]
+    words: list[str] = Field(default_factory=list)
+    rationale: str = Field(min_length=1)
+
+    @field_validator("country")
+    @classmethod
+    def _eu(cls, value: str) -> str:
+        if value not in EU27:
+            raise ValueError(f"{value!r} is not a member state ({', '.join(EU27)})")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a regular expression: {err}") from None
+        return value
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: IdRule
+    regex: re.Pattern[str]
+    check: Validator
+    digit_led: bool  # starts with a digit: searched only around runs of digits
+
+
+def compile_rules(rules: tuple[IdRule, ...]) -> tuple[CompiledRule, ...]:
+    out = []
+    for r in rules:
+        regex = re.compile(r"(?<![\w.,/-])(?:" + r.pattern + r")(?![\w-]|[.,/]\d)", re.IGNORECASE)
+        digit_led = r.pattern.startswith(("\\d", "[0-9", "[1-", "[0-"))
+        out.append(CompiledRule(r, regex, validator(r.validator), digit_led))
+    return tuple(out)
+
+
+def words_regex(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
+    """Names at the start of a word, case-insensitive. Short ones (BSN, NIF, CNP) must also
+    end the word, so that "TIN" does not match inside "Tinte"; long ones are prefixes and
+    also match their inflections (isikukood → isikukoodi)."""
+    if not words:
+        return None
+    parts = sorted({w.lower() for w in words}, key=len, reverse=True)
+    alts = [re.escape(w) + (r"(?!\w)" if len(w) < 5 else "") for w in parts]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + ")", re.IGNORECASE)
+
+
+def find_ids(
+    text: str,
+    windows: list[tuple[int, int]],
+    rules: tuple[CompiledRule, ...],
+    names: dict[str, re.Pattern[str] | None],
+    reach: int,
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, rule id) of every valid identifier. `windows` are the stretches around
+    digit runs where digit-led patterns can match; `names[rule id]` finds the words one
+    `near_words` rule needs within `reach` characters before the number."""
+    for cr in rules:
+        spans = (
+            (m for a, b in windows for m in cr.regex.finditer(text, a, b))
+            if cr.digit_led
+            else cr.regex.finditer(text)
+        )
+        for m in spans:
+            if not cr.check(m.group()):
+                continue
+            if cr.rule.context == "near_words":
+                found = names.get(cr.rule.id)
+                if found is None or not found.search(text, max(0, m.start() - reach), m.start()):
+                    continue
+            yield m.start(), m.end(), cr.rule.id

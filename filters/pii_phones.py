@@ -1,0 +1,117 @@
+"""Phone numbers in the formats of the 27 member states, validated by libphonenumber.
+
+A number with a country code (`+34 622 312 243`, `0049 30 901820`) is valid or not on its
+own. One written nationally is tried against the regions the page most likely uses
+(`pii_regions.phone_regions`: its language, its domain, the countries of the international
+numbers it quotes) and must be valid in one of them. Validity alone does not make a phone
+number: "912 345 678 inhabitants" is a valid Polish landline. So a national number also
+needs one of these signs that it is written as a phone number:
+
+- it starts with the region's trunk prefix (`030 901820`, `06 1 234 5678`); or
+- the region has no trunk prefix (Spain, Italy, Denmark, Poland...) and the number is a
+  mobile one, or an Italian landline with its leading 0, written in groups; or
+- a word for phone ("Tel.", "teléfono", "puhelin") stands just before it.
+
+Dates, times, prices (a currency next to the number), section and version numbers are
+refused before libphonenumber is asked.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+from phonenumbers import PhoneMetadata, PhoneNumberType
+
+INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
+NATIONAL_RE = re.compile(
+    r"(?<![\w+.,/])\(?[0-9]\d{0,4}\)?(?:[ ./-]{1,2}\d{2,8}){1,4}(?![\w.,]\d|\w)"
+    r"|(?<![\w+.,/-])\d{8,12}(?![\w.,]\d|\w)"
+)
+DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")  # 12.03.2024, 2024-03-12
+CURRENCY_RE = re.compile(
+    r"\s?(?:€|\$|£|eur|euro|kr|kč|czk|zł|pln|ft|huf|lei|ron|лв|bgn|sek|dkk|%)(?!\w)",
+    re.IGNORECASE,
+)
+CURRENCY_BEFORE_RE = re.compile(r"(?:€|\$|£|eur|euro)\s?$", re.IGNORECASE)
+MOBILE = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+@functools.lru_cache(maxsize=64)
+def trunk_prefixes(region: str) -> tuple[str, ...]:
+    """The trunk prefixes dialled before a national number ('0' in Germany, '06' in
+    Hungary, '8' or '0' in Lithuania); empty where there is none (Spain, Italy...)."""
+    md = PhoneMetadata.metadata_for_region(region)
+    if md is None or not md.national_prefix:
+        return ()
+    return ("8", "0") if region == "LT" else (md.national_prefix,)
+
+
+def _parse(candidate: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def _priced(text: str, start: int, end: int) -> bool:
+    """A currency or percent sign beside the number: an amount, not a phone number."""
+    return bool(
+        CURRENCY_RE.match(text, end, min(len(text), end + 6))
+        or CURRENCY_BEFORE_RE.search(text, max(0, start - 6), start)
+    )
+
+
+def international(text: str, windows: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, region) of numbers written with their country code."""
+    for a, b in windows:
+        for m in INTL_RE.finditer(text, a, b):
+            candidate = m.group()
+            candidate = "+" + candidate[2:] if candidate.startswith("00") else candidate
+            number = _parse(candidate, None)
+            if number is not None:
+                yield m.start(), m.end(), phonenumbers.region_code_for_number(number) or "ZZ"
+
+
+def _written_as_phone(candidate: str, region: str, number: phonenumbers.PhoneNumber) -> bool:
+    bare = candidate.lstrip("(")
+    trunks = trunk_prefixes(region)
+    if trunks:
+        return bare.startswith(trunks) and not candidate.isdigit()
+    grouped = not candidate.isdigit()
+    if region == "IT" and bare.startswith("0"):
+        return grouped
+    return grouped and phonenumbers.number_type(number) in MOBILE
+
+
+def national(
+    text: str,
+    windows: list[tuple[int, int]],
+    regions: tuple[str, ...],
+    phone_words: re.Pattern[str] | None,
+    reach: int,
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, region) of numbers written without a country code."""
+    if not regions:
+        return
+    for a, b in windows:
+        for m in NATIONAL_RE.finditer(text, a, b):
+            candidate = m.group()
+            digits = sum(c.isdigit() for c in candidate)
+            if not 7 <= digits <= 13 or DATE_RE.fullmatch(candidate):
+                continue
+            if _priced(text, m.start(), m.end()):
+                continue
+            named = phone_words is not None and bool(
+                phone_words.search(text, max(0, m.start() - reach), m.start())
+            )
+            for region in regions:
+                number = _parse(candidate, region)
+                if number is None:
+                    continue
+                if named or _written_as_phone(candidate, region, number):
+                    yield m.start(), m.end(), region
+                    break
