@@ -20,7 +20,7 @@ from typing import Literal, get_args
 from stdnum import iban, luhn
 
 from leam.filters import pii_phones
-from leam.filters.pii_ids import CompiledRule, IdRule, compile_rules, find_ids, words_regex
+from leam.filters.pii_ids import CompiledRule, IdRule, Names, compile_rules, find_ids, words_regex
 from leam.filters.pii_regions import EU27, phone_regions
 
 Category = Literal["email", "ip", "iban", "card", "national_id", "phone"]  # detection order
@@ -43,7 +43,13 @@ NUMBER_RUN_RE = re.compile(r"\d[\d ./()\-]*\d")
 MIN_DIGITS = 7  # the shortest phone number or national id we look for (Maltese id: 7 digits)
 SECTION_REACH = 30  # how far before a dotted quad a word such as "section" may stand
 
-CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|35|6")
+# Issuer prefixes by card length (ISO/IEC 7812 ranges of Visa, Mastercard, Amex, Diners,
+# JCB, Discover, Maestro): a 13-digit number is a card only if it starts with 4.
+CARD_PREFIXES: dict[int, re.Pattern[str]] = {
+    13: re.compile("4"), 14: re.compile("3[068]"), 15: re.compile("3[47]"),
+    16: re.compile("4|5[1-5]|2[2-7]|6|35"), 17: re.compile("4|6|35|5[06-9]"),
+    18: re.compile("4|6|35|5[06-9]"), 19: re.compile("4|6|35|5[06-9]"),
+}  # fmt: skip
 
 
 Numbers = tuple[list[tuple[int, int]], list[tuple[int, int]]]
@@ -63,7 +69,7 @@ class Detectors:
 
     categories: tuple[str, ...]
     rules: tuple[CompiledRule, ...]
-    rule_names: dict[str, re.Pattern[str] | None]  # rule id → its words and every id_word
+    names: Names  # the words that name identifiers, in every language
     phone_words: re.Pattern[str] | None
     section_words: re.Pattern[str] | None
     reach: int
@@ -83,7 +89,7 @@ def build_detectors(
     return Detectors(
         tuple(categories),
         compile_rules(tuple(rules)),
-        {r.id: words_regex([*r.words, *generic]) for r in rules},
+        Names.build(tuple(rules), generic),
         words_regex([w for words in phone_words.values() for w in words]),
         words_regex([w for words in section_words.values() for w in words]),
         reach,
@@ -100,14 +106,15 @@ def _starts_word(text: str, start: int) -> bool:
 
 def _number_windows(text: str) -> Numbers:
     """(windows around runs of 7+ digits, runs with three dots: IPv4 candidates). A window
-    reaches 2 characters before ('+', 'X-' of a NIE) and 3 after (the letters of a PPS)."""
+    reaches 2 characters before ('+', 'X-' of a NIE) and 4 after (' ZZ4' of a Cartão de
+    Cidadão)."""
     long_runs, dotted = [], []
     for m in NUMBER_RUN_RE.finditer(text):
         run = m.group()
         if run.count(".") >= 3:
             dotted.append(m.span())
         if sum(c.isdigit() for c in run) >= MIN_DIGITS:
-            long_runs.append((max(0, m.start() - 2), min(len(text), m.end() + 3)))
+            long_runs.append((max(0, m.start() - 2), min(len(text), m.end() + 4)))
     return long_runs, dotted
 
 
@@ -168,7 +175,8 @@ def _cards(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, i
     for a, b in numbers[0]:
         for m in CARD_RE.finditer(text, a, b):
             number = _digits(m.group())
-            if 13 <= len(number) <= 19 and CARD_PREFIX.match(number) and luhn.is_valid(number):
+            prefix = CARD_PREFIXES.get(len(number))
+            if prefix is not None and prefix.match(number) and luhn.is_valid(number):
                 yield m.span()
 
 
@@ -194,19 +202,19 @@ def find_pii(text: str, lang: str, det: Detectors, domain: str | None = None) ->
             continue
         if category == "national_id":
             rules = {cr.rule.id: cr.rule for cr in det.rules}
-            for start, end, rule_id in find_ids(
-                text, numbers[0], det.rules, det.rule_names, det.reach
-            ):
+            for start, end, rule_id in find_ids(text, numbers[0], det.rules, det.names, det.reach):
                 add(start, end, category, _issuer(rules[rule_id], lang))
         elif category == "phone":
+            claimed: list[tuple[int, int]] = []
             quoted = []
-            for start, end, region in pii_phones.international(text, numbers[0]):
+            for start, end, region in pii_phones.international(text, numbers[0], claimed):
                 add(start, end, category, region)
                 quoted.append(region)
-            regions = phone_regions(lang, domain, tuple(quoted))
+            regions, home = phone_regions(lang, domain, tuple(quoted))
             for start, end, region in pii_phones.national(
-                text, numbers[0], regions, det.phone_words, det.reach
-            ):
+                text, numbers[0], regions, home, det.phone_words, det.reach, claimed,
+                lambda a, b: section_number(text, a, b, det.section_words),
+            ):  # fmt: skip
                 add(start, end, category, region)
         else:
             for start, end in DETECTORS[category](text, det, numbers):

@@ -151,16 +151,42 @@ def words_regex(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alts) + ")", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Names:
+    """The words that name identifiers: `regex` finds any of them (each rule's own words and
+    the id words of every language), `owners` says which rules a word belongs to."""
+
+    regex: re.Pattern[str] | None
+    owners: dict[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, rules: tuple[IdRule, ...], generic: list[str]) -> Names:
+        owners: dict[str, set[str]] = {}
+        for r in rules:
+            for w in r.words:
+                owners.setdefault(w.lower(), set()).add(r.id)
+        words = [*generic, *(w for r in rules for w in r.words)]
+        return cls(words_regex(words), {w: frozenset(ids) for w, ids in owners.items()})
+
+    def last_before(self, text: str, start: int, reach: int) -> str | None:
+        """The name nearest before `start`, lower-cased, or None."""
+        if self.regex is None:
+            return None
+        found = list(self.regex.finditer(text, max(0, start - reach), start))
+        return found[-1].group().lower() if found else None
+
+
 def find_ids(
     text: str,
     windows: list[tuple[int, int]],
     rules: tuple[CompiledRule, ...],
-    names: dict[str, re.Pattern[str] | None],
+    names: Names,
     reach: int,
 ) -> Iterator[tuple[int, int, str]]:
     """(start, end, rule id) of every valid identifier. `windows` are the stretches around
-    digit runs where digit-led patterns can match; `names[rule id]` finds the words one
-    `near_words` rule needs within `reach` characters before the number."""
+    digit runs where digit-led patterns can match. A `near_words` rule needs a name within
+    `reach` characters before the number; and a number named as another identifier ("PESEL:
+    …" that fails the PESEL check) is not taken for this one, whatever its check digits."""
     for cr in rules:
         spans = (
             (m for a, b in windows for m in cr.regex.finditer(text, a, b))
@@ -170,8 +196,10 @@ def find_ids(
         for m in spans:
             if not cr.check(m.group()):
                 continue
-            if cr.rule.context == "near_words":
-                found = names.get(cr.rule.id)
-                if found is None or not found.search(text, max(0, m.start() - reach), m.start()):
-                    continue
+            name = names.last_before(text, m.start(), reach)
+            owners = names.owners.get(name or "", frozenset())
+            if owners and cr.rule.id not in owners:
+                continue
+            if cr.rule.context == "near_words" and name is None:
+                continue
             yield m.start(), m.end(), cr.rule.id

@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumberType
 
 INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
 NATIONAL_RE = re.compile(
-    r"(?<![\w+.,/])\(?[0-9]\d{0,4}\)?(?:[ ./-]{1,2}\d{2,8}){1,4}(?![\w.,]\d|\w)"
-    r"|(?<![\w+.,/-])\d{8,12}(?![\w.,]\d|\w)"
+    r"(?<![\w+.,/-])(?<!\d )(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})(?:[ ./-]{1,2}\d{2,10}){1,4}"
+    r"(?![\w.,-]\d|\w)"
+    r"|(?<![\w+.,/-])\d{8,12}(?![\w.,-]\d|\w)"
 )
-DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")  # 12.03.2024, 2024-03-12
+DATE_RE = re.compile(r"\d{1,4}[./-] ?\d{1,2}[./-] ?\d{1,4}")  # 12.03.2024, 08. 12. 1990
+GROUPS_RE = re.compile(r"\d+")
 CURRENCY_RE = re.compile(
     r"\s?(?:€|\$|£|eur|euro|kr|kč|czk|zł|pln|ft|huf|lei|ron|лв|bgn|sek|dkk|%)(?!\w)",
     re.IGNORECASE,
@@ -65,53 +67,93 @@ def _priced(text: str, start: int, end: int) -> bool:
     )
 
 
-def international(text: str, windows: list[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
-    """(start, end, region) of numbers written with their country code."""
+def international(
+    text: str, windows: list[tuple[int, int]], claimed: list[tuple[int, int]]
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, region) of numbers written with their country code. Every candidate,
+    valid or not, goes into `claimed`: a "+33 6 12 34 69 5" that fails is not read again
+    as a national number without its country code."""
     for a, b in windows:
         for m in INTL_RE.finditer(text, a, b):
+            claimed.append(m.span())
             candidate = m.group()
-            candidate = "+" + candidate[2:] if candidate.startswith("00") else candidate
-            number = _parse(candidate, None)
-            if number is not None:
-                yield m.start(), m.end(), phonenumbers.region_code_for_number(number) or "ZZ"
+            # The pattern may take what follows ("+30 21 2345 7194. 8"): shorten group by group.
+            while sum(c.isdigit() for c in candidate) >= 8:
+                full = "+" + candidate[2:] if candidate.startswith("00") else candidate
+                number = _parse(full, None)
+                if number is not None:
+                    region = phonenumbers.region_code_for_number(number) or "ZZ"
+                    yield m.start(), m.start() + len(candidate), region
+                    break
+                cut = max(candidate.rfind(c) for c in " ./-")
+                if cut <= 0:
+                    break
+                candidate = candidate[:cut].rstrip(" ./-(")
 
 
-def _written_as_phone(candidate: str, region: str, number: phonenumbers.PhoneNumber) -> bool:
+def _groups(s: str) -> list[int]:
+    return [len(g) for g in GROUPS_RE.findall(s)]
+
+
+def _written_as_phone(
+    candidate: str, region: str, number: phonenumbers.PhoneNumber, home: bool
+) -> bool:
+    """Whether the way the number is written says "phone number". Any region accepts its
+    own national grouping ("912 34 56 78" in Spain); the page's home regions also accept
+    a trunk prefix with any grouping, and, where there is no trunk prefix, mobile numbers
+    in any grouping ("622 312 243")."""
+    if candidate.isdigit():
+        return False
+    national_format = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if _groups(candidate) == _groups(national_format):
+        return True
+    if not home:
+        return False
     bare = candidate.lstrip("(")
     trunks = trunk_prefixes(region)
     if trunks:
-        return bare.startswith(trunks) and not candidate.isdigit()
-    grouped = not candidate.isdigit()
+        return bare.startswith(trunks)
     if region == "IT" and bare.startswith("0"):
-        return grouped
-    return grouped and phonenumbers.number_type(number) in MOBILE
+        return True
+    return phonenumbers.number_type(number) in MOBILE
 
 
 def national(
     text: str,
     windows: list[tuple[int, int]],
     regions: tuple[str, ...],
+    home: int,
     phone_words: re.Pattern[str] | None,
     reach: int,
+    claimed: list[tuple[int, int]],
+    not_personal: Callable[[int, int], bool],
 ) -> Iterator[tuple[int, int, str]]:
-    """(start, end, region) of numbers written without a country code."""
-    if not regions:
-        return
+    """(start, end, region) of numbers written without a country code. The first `home`
+    regions are the page's own (its language's main country, its domain's); the others
+    must see their exact national grouping. `not_personal(start, end)` refuses section
+    and version numbers."""
     for a, b in windows:
-        for m in NATIONAL_RE.finditer(text, a, b):
+        pos = a
+        while m := NATIONAL_RE.search(text, pos, b):
+            pos = m.start() + 1  # on failure, try again from the next group
             candidate = m.group()
             digits = sum(c.isdigit() for c in candidate)
             if not 7 <= digits <= 13 or DATE_RE.fullmatch(candidate):
                 continue
-            if _priced(text, m.start(), m.end()):
+            if any(m.start() < y and m.end() > x for x, y in claimed):
                 continue
+            if _priced(text, m.start(), m.end()) or not_personal(m.start(), m.end()):
+                continue
+            if "." in candidate and re.match(r"\d\.", candidate):
+                continue  # 7.14.10.194: a version, not a number written with dots
             named = phone_words is not None and bool(
                 phone_words.search(text, max(0, m.start() - reach), m.start())
             )
-            for region in regions:
+            for i, region in enumerate(regions):
                 number = _parse(candidate, region)
                 if number is None:
                     continue
-                if named or _written_as_phone(candidate, region, number):
+                if named or _written_as_phone(candidate, region, number, i < home):
                     yield m.start(), m.end(), region
+                    pos = m.end()
                     break

@@ -57,14 +57,16 @@ def region_for_domain(domain: str | None) -> str | None:
 
 def phone_regions(
     lang: str, domain: str | None = None, quoted: tuple[str, ...] = ()
-) -> tuple[str, ...]:
-    """The regions to try for numbers without a country code, most likely first: the page's
-    language, its domain, then the countries of international numbers the page quotes."""
-    regions = list(LANGUAGE_REGIONS.get(lang, ()))
-    for extra in (region_for_domain(domain), *quoted):
-        if extra and extra not in regions:
-            regions.append(extra)
-    return tuple(regions)
+) -> tuple[tuple[str, ...], int]:
+    """The regions to try for numbers without a country code, and how many of them are the
+    page's home regions: its language's main country and its domain's country come first,
+    then the language's other countries and those of the international numbers the page
+    quotes (which must then be written in their exact national grouping)."""
+    langs = LANGUAGE_REGIONS.get(lang, ())
+    home = [r for r in (*langs[:1], region_for_domain(domain)) if r]
+    home = list(dict.fromkeys(home))
+    rest = [r for r in (*langs[1:], *quoted) if r not in home]
+    return tuple(home + list(dict.fromkeys(rest))), len(home)
 
 
 def is_foreign(country: str, lang: str) -> bool:
