@@ -30,7 +30,7 @@ EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?
 IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 IBAN_RE = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
-CARD_RE = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+CARD_RE = re.compile(r"(?<![\d+-])\d(?:[ -]?\d){12,18}(?![\d-])")
 # What may stand between "section" and its number: punctuation, other numbers, short words
 # ("Sections 3.2.1.4 and 3.2.1.5", "Abschnitt Nr. 6.3.4.2").
 BETWEEN_RE = re.compile(r"(?:[\s\d.,:;()/–-]|\b[^\W\d_]{1,4}\b|n°|nº)*")
@@ -214,6 +214,7 @@ def find_pii(text: str, lang: str, det: Detectors, domain: str | None = None) ->
             for start, end, region in pii_phones.national(
                 text, numbers[0], regions, home, det.phone_words, det.reach, claimed,
                 lambda a, b: section_number(text, a, b, det.section_words),
+                lambda a: det.names.last_before(text, a, det.reach) is not None,
             ):  # fmt: skip
                 add(start, end, category, region)
         else:

@@ -5,7 +5,7 @@ and whether it needs its name nearby, all declared in the pii_redaction manifest
       country: DE
       pattern: '\\d{2} ?\\d{3} ?\\d{3} ?\\d{3}'
       validator: de.idnr            # python-stdnum's module, or one of ours (hu.tax_id...)
-      context: near_words           # anywhere | near_words
+      context: near_words           # anywhere | near_words | near_own_words
       words: [Steuer-ID, IdNr]      # its own names; the id_words of every language also count
       rationale: 11 digits, ISO 7064 check digit; ...
 
@@ -13,7 +13,8 @@ An identifier whose check digits a random number rarely passes (a date inside, a
 letter check) is found anywhere, whatever the page's language. One that a random digit run
 passes often (a 9-digit number passes the Dutch 11-test one time in eleven) or that has no
 check digit at all is found only after one of its names ("BSN", "Steuer-ID", "numéro
-fiscal"), in any EU language: a page in French may quote a German tax id.
+fiscal"), in any EU language: a page in French may quote a German tax id. One without any
+check digit (a Danish CPR number is a date and four digits) needs one of its own names.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class IdRule(BaseModel):
     )
     pattern: str = Field(min_length=1, description="a regular expression; boundaries added")
     validator: Literal[STDNUM + OWN]  # type: ignore[valid-type]
-    context: Literal["anywhere", "near_words"]
+    context: Literal["anywhere", "near_words", "near_own_words"]
     words: list[str] = Field(default_factory=list)
     rationale: str = Field(min_length=1)
 
@@ -134,20 +135,27 @@ class CompiledRule:
 def compile_rules(rules: tuple[IdRule, ...]) -> tuple[CompiledRule, ...]:
     out = []
     for r in rules:
-        regex = re.compile(r"(?<![\w.,/-])(?:" + r.pattern + r")(?![\w-]|[.,/]\d)", re.IGNORECASE)
+        regex = re.compile(r"(?<![\w.,/+-])(?<!\d )(?:" + r.pattern + r")(?![\w-]|[.,/]\d)")
         digit_led = r.pattern.startswith(("\\d", "[0-9", "[1-", "[0-"))
         out.append(CompiledRule(r, regex, validator(r.validator), digit_led))
     return tuple(out)
 
 
 def words_regex(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
-    """Names at the start of a word, case-insensitive. Short ones (BSN, NIF, CNP) must also
-    end the word, so that "TIN" does not match inside "Tinte"; long ones are prefixes and
-    also match their inflections (isikukood → isikukoodi)."""
+    """Names at the start of a word. Short ones (BSN, NIF, CNP) must also end the word, so
+    that "TIN" does not match inside "Tinte", and when written in capitals they match only
+    in capitals: "NIE" is the Spanish foreigner's number, "nie" Polish for "not". Long ones
+    are case-insensitive prefixes that also match their inflections (isikukood → isikukoodi)."""
     if not words:
         return None
-    parts = sorted({w.lower() for w in words}, key=len, reverse=True)
-    alts = [re.escape(w) + (r"(?!\w)" if len(w) < 5 else "") for w in parts]
+    alts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        if len(w) >= 5:
+            alts.append(re.escape(w))
+        elif w.isupper():
+            alts.append(f"(?-i:{re.escape(w)})(?!\\w)")
+        else:
+            alts.append(f"{re.escape(w)}(?!\\w)")
     return re.compile(r"(?<!\w)(?:" + "|".join(alts) + ")", re.IGNORECASE)
 
 
@@ -201,5 +209,7 @@ def find_ids(
             if owners and cr.rule.id not in owners:
                 continue
             if cr.rule.context == "near_words" and name is None:
+                continue
+            if cr.rule.context == "near_own_words" and not owners:
                 continue
             yield m.start(), m.end(), cr.rule.id

@@ -27,7 +27,7 @@ from phonenumbers import PhoneMetadata, PhoneNumberType
 
 INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
 NATIONAL_RE = re.compile(
-    r"(?<![\w+.,/-])(?<!\d )(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})(?:[ ./-]{1,2}\d{2,10}){1,4}"
+    r"(?<![\w+.,/-])(?<!\d )(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})(?:(?: ?[/-] ?|[ .])\d{2,10}){1,4}"
     r"(?![\w.,-]\d|\w)"
     r"|(?<![\w+.,/-])\d{8,12}(?![\w.,-]\d|\w)"
 )
@@ -127,11 +127,12 @@ def national(
     reach: int,
     claimed: list[tuple[int, int]],
     not_personal: Callable[[int, int], bool],
+    id_named: Callable[[int], bool],
 ) -> Iterator[tuple[int, int, str]]:
     """(start, end, region) of numbers written without a country code. The first `home`
     regions are the page's own (its language's main country, its domain's); the others
     must see their exact national grouping. `not_personal(start, end)` refuses section
-    and version numbers."""
+    and version numbers; `id_named(start)` says that an identifier's name stands before."""
     for a, b in windows:
         pos = a
         while m := NATIONAL_RE.search(text, pos, b):
@@ -142,13 +143,17 @@ def national(
                 continue
             if any(m.start() < y and m.end() > x for x, y in claimed):
                 continue
-            if _priced(text, m.start(), m.end()) or not_personal(m.start(), m.end()):
+            if _priced(text, m.start(), m.end()):
                 continue
+            if "." in candidate and not_personal(m.start(), m.end()):
+                continue  # "Abschnitt 4.12.30.18", "version 2.13.11.166"
             if "." in candidate and re.match(r"\d\.", candidate):
                 continue  # 7.14.10.194: a version, not a number written with dots
             named = phone_words is not None and bool(
                 phone_words.search(text, max(0, m.start() - reach), m.start())
             )
+            if not named and id_named(m.start()):
+                continue  # "número de contribuinte: 278 731 183" is an identifier
             for i, region in enumerate(regions):
                 number = _parse(candidate, region)
                 if number is None:

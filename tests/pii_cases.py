@@ -205,7 +205,7 @@ def _prose(lang: str, rng: random.Random) -> tuple[str, str]:
 
 def _page(lang: str, middle: str, rng: random.Random) -> str:
     before, after = _prose(lang, rng)
-    return f"{before}{middle} {after}".strip()
+    return f"{before.rstrip()} {middle} {after}".strip()
 
 
 def look_alikes(rng: random.Random, lang: str) -> list[tuple[str, str]]:
@@ -256,8 +256,11 @@ def labelled_cases(seed: int = 0, per_rule: int = 20, per_region: int = 12) -> l
         home = EU27[rule.country][0]
         for i in range(per_rule):
             lang = home if i % 2 == 0 else rng.choice([g for g in langs if g != home])
-            named = rule.context == "near_words" or i % 4 < 2
-            word = rng.choice([*ID_WORDS[lang], *rule.words]) if named else ""
+            named = rule.context != "anywhere" or i % 4 < 2
+            names = (
+                rule.words if rule.context == "near_own_words" else [*ID_WORDS[lang], *rule.words]
+            )
+            word = rng.choice(names) if named else ""
             for valid in (True, False):
                 value = identifier(rule, rng, valid)
                 if value:
