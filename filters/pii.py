@@ -30,10 +30,13 @@ EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?
 IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 IBAN_RE = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
-CARD_RE = re.compile(r"(?<![\d+-])\d(?:[ -]?\d){12,18}(?![\d-])")
+CARD_RE = re.compile(r"(?<![\w+-])\d(?:[ -]?\d){12,18}(?![\w-])")
 # What may stand between "section" and its number: punctuation, other numbers, short words
 # ("Sections 3.2.1.4 and 3.2.1.5", "Abschnitt Nr. 6.3.4.2").
 BETWEEN_RE = re.compile(r"(?:[\s\d.,:;()/–-]|\b[^\W\d_]{1,4}\b|n°|nº)*")
+# A version comparison just before (`alsa-utils (<< 1.0.24.2`), a package revision just after.
+VERSION_BEFORE_RE = re.compile(r"(?:<<|>>|[<>=]=|~>|[<>])\s*\(?$")
+REVISION_AFTER_RE = re.compile(r"[-~+][0-9a-z]")
 # A dotted number that opens a line and is followed by a title: a numbered heading.
 HEADING_AFTER_RE = re.compile(r"\.?[ \t]+[^\W\d_]")
 
@@ -132,23 +135,34 @@ def _public_ip(candidate: str) -> bool:
 
 
 def section_number(text: str, start: int, end: int, words: re.Pattern[str] | None) -> bool:
-    """A dotted quad that numbers a section, not an address: after "section", "Abschnitt",
-    "kapitola", "§"... (any EU language), or opening a line that a title follows."""
+    """A dotted quad that numbers a section or a version, not an address: after "section",
+    "Abschnitt", "kapitola", "version", "§"... (any EU language) or a version comparison
+    (`<< 1.0.24.2`), opening a line that a title follows, or followed by a package revision
+    (`2.10.0.26-2`)."""
     before = text[max(0, start - SECTION_REACH) : start]
-    if "§" in before:
+    if "§" in before or VERSION_BEFORE_RE.search(before):
         return True
     named = list(words.finditer(before)) if words is not None else []
     if named and BETWEEN_RE.fullmatch(before, named[-1].end()):
+        return True
+    if REVISION_AFTER_RE.match(text, end):
         return True
     line_start = text.rfind("\n", 0, start) + 1
     opens_line = not text[line_start:start].strip(" \t#*>-|")
     return opens_line and HEADING_AFTER_RE.match(text, end) is not None
 
 
+def _version_like(quad: str) -> bool:
+    """Four one-digit parts (4.4.1.1, 3.8.4.2) are a version: the public addresses of that
+    shape are a few well-known resolvers (1.1.1.1, 8.8.8.8), none of them personal data."""
+    parts = quad.split(".")
+    return all(len(p) == 1 for p in parts) and len(set(parts)) > 1
+
+
 def _ips(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int]]:
     for a, b in numbers[1]:
         for m in IPV4_RE.finditer(text, max(0, a - 1), min(len(text), b + 1)):
-            if _public_ip(m.group()) and not section_number(
+            if _public_ip(m.group()) and not _version_like(m.group()) and not section_number(
                 text, m.start(), m.end(), det.section_words
             ):
                 yield m.span()

@@ -27,12 +27,16 @@ from phonenumbers import PhoneMetadata, PhoneNumberType
 
 INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
 NATIONAL_RE = re.compile(
-    r"(?<![\w+.,/-])(?<!\d )(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})(?:(?: ?[/-] ?|[ .])\d{2,10}){1,4}"
+    r"(?<![\w+.,/:-])(?<!\d )(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})(?:(?: ?[/-] ?|[ .])\d{2,10}){1,4}"
     r"(?![\w.,-]\d|\w)"
     r"|(?<![\w+.,/-])\d{8,12}(?![\w.,-]\d|\w)"
 )
 DATE_RE = re.compile(r"\d{1,4}[./-] ?\d{1,2}[./-] ?\d{1,4}")  # 12.03.2024, 08. 12. 1990
 GROUPS_RE = re.compile(r"\d+")
+YEAR = r"(?:19|20)\d\d"
+# Year ranges (2018-2022, 2012/2013) and compact dates (20190706) are not phone numbers.
+DATED_RE = re.compile(rf"{YEAR}\s?[-/–]\s?{YEAR}|{YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+ZIP4_BEFORE_RE = re.compile(r"\b[A-Z]{2} $")
 CURRENCY_RE = re.compile(
     r"\s?(?:€|\$|£|eur|euro|kr|kč|czk|zł|pln|ft|huf|lei|ron|лв|bgn|sek|dkk|%)(?!\w)",
     re.IGNORECASE,
@@ -57,6 +61,10 @@ def _parse(candidate: str, region: str | None) -> phonenumbers.PhoneNumber | Non
     except phonenumbers.NumberParseException:
         return None
     return number if phonenumbers.is_valid_number(number) else None
+
+
+def _dated(candidate: str) -> bool:
+    return DATED_RE.fullmatch(candidate) is not None
 
 
 def _priced(text: str, start: int, end: int) -> bool:
@@ -139,8 +147,10 @@ def national(
             pos = m.start() + 1  # on failure, try again from the next group
             candidate = m.group()
             digits = sum(c.isdigit() for c in candidate)
-            if not 7 <= digits <= 13 or DATE_RE.fullmatch(candidate):
+            if not 7 <= digits <= 13 or DATE_RE.fullmatch(candidate) or _dated(candidate):
                 continue
+            if ZIP4_BEFORE_RE.search(text, max(0, m.start() - 4), m.start()):
+                continue  # "Boston, MA 02111-1307": a US ZIP+4 code
             if any(m.start() < y and m.end() > x for x, y in claimed):
                 continue
             if _priced(text, m.start(), m.end()):
