@@ -153,10 +153,11 @@ def section_number(text: str, start: int, end: int, words: re.Pattern[str] | Non
 
 
 def _version_like(quad: str) -> bool:
-    """Four one-digit parts (4.4.1.1, 3.8.4.2) are a version: the public addresses of that
-    shape are a few well-known resolvers (1.1.1.1, 8.8.8.8), none of them personal data."""
+    """A quad whose first and last parts have one digit (3.8.11.1, 1.9.99.6, 4.4.1.1) is a
+    version: one address in a thousand has that shape, and the best known of them are public
+    resolvers written with one repeated digit (1.1.1.1, 8.8.8.8), which stay addresses."""
     parts = quad.split(".")
-    return all(len(p) == 1 for p in parts) and len(set(parts)) > 1
+    return len(parts[0]) == 1 and len(parts[3]) == 1 and len(set(parts)) > 1
 
 
 def _ips(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int]]:
@@ -168,7 +169,8 @@ def _ips(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int
                 yield m.span()
     if "::" in text or text.count(":") >= 7:
         for m in IPV6_RE.finditer(text):
-            if m.group().count(":") >= 2 and _public_ip(m.group()):
+            groups = [g for g in m.group().split(":") if g]
+            if len(groups) >= 3 and len(set(groups)) > 1 and _public_ip(m.group()):
                 yield m.span()
 
 

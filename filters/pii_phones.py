@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterator
 import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumberType
 
-INTL_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
+INTL_RE = re.compile(r"(?<![\w+])(?<!\d[.,])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
 NATIONAL_RE = re.compile(
     r"(?<![\w+.,/:-])(?<!\d )(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})(?:(?: ?[/-] ?|[ .])\d{2,10}){1,4}"
-    r"(?![\w.,-]\d|\w)"
-    r"|(?<![\w+.,/-])\d{8,12}(?![\w.,-]\d|\w)"
+    r"(?![\w.,-]\d|\w|-\w| \d)"
+    r"|(?<![\w+.,/-])\d{8,12}(?![\w.,-]\d|\w|-\w| \d)"
 )
 DATE_RE = re.compile(r"\d{1,4}[./-] ?\d{1,2}[./-] ?\d{1,4}")  # 12.03.2024, 08. 12. 1990
 GROUPS_RE = re.compile(r"\d+")
@@ -37,6 +37,7 @@ YEAR = r"(?:19|20)\d\d"
 # Year ranges (2018-2022, 2012/2013) and compact dates (20190706) are not phone numbers.
 DATED_RE = re.compile(rf"{YEAR}\s?[-/–]\s?{YEAR}|{YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 ZIP4_BEFORE_RE = re.compile(r"\b[A-Z]{2} $")
+DATE_START_RE = re.compile(rf"{YEAR}-\d\d-\d\d|\d\d?[./]\d\d?[./]{YEAR}")
 CURRENCY_RE = re.compile(
     r"\s?(?:€|\$|£|eur|euro|kr|kč|czk|zł|pln|ft|huf|lei|ron|лв|bgn|sek|dkk|%)(?!\w)",
     re.IGNORECASE,
@@ -148,6 +149,8 @@ def national(
             candidate = m.group()
             digits = sum(c.isdigit() for c in candidate)
             if not 7 <= digits <= 13 or DATE_RE.fullmatch(candidate) or _dated(candidate):
+                continue
+            if DATE_START_RE.match(candidate):  # "2013-09-19 23:50": a date, then a time
                 continue
             if ZIP4_BEFORE_RE.search(text, max(0, m.start() - 4), m.start()):
                 continue  # "Boston, MA 02111-1307": a US ZIP+4 code
