@@ -36,7 +36,7 @@ GROUPS_RE = re.compile(r"\d+")
 YEAR = r"(?:19|20)\d\d"
 # Year ranges (2018-2022, 2012/2013) and compact dates (20190706) are not phone numbers.
 DATED_RE = re.compile(rf"{YEAR}\s?[-/–]\s?{YEAR}|{YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
-ZIP4_BEFORE_RE = re.compile(r"\b[A-Z]{2} $")
+ZIP4_BEFORE_RE = re.compile(r"\b[A-Z]{2}\s+$")
 DATE_START_RE = re.compile(rf"{YEAR}-\d\d-\d\d|\d\d?[./]\d\d?[./]{YEAR}")
 CURRENCY_RE = re.compile(
     r"\s?(?:€|\$|£|eur|euro|kr|kč|czk|zł|pln|ft|huf|lei|ron|лв|bgn|sek|dkk|%)(?!\w)",
@@ -152,7 +152,7 @@ def national(
                 continue
             if DATE_START_RE.match(candidate):  # "2013-09-19 23:50": a date, then a time
                 continue
-            if ZIP4_BEFORE_RE.search(text, max(0, m.start() - 4), m.start()):
+            if ZIP4_BEFORE_RE.search(text, max(0, m.start() - 6), m.start()):
                 continue  # "Boston, MA 02111-1307": a US ZIP+4 code
             if any(m.start() < y and m.end() > x for x, y in claimed):
                 continue

@@ -39,6 +39,8 @@ def _pages() -> list[SamplePage]:
     pages += [
         SamplePage("de", "Kontakt", text + "\n\nMail: anna.muster@beispiel.de, Tel. 030 901820.",
                    "https://www.kontakt.de/impressum.html"),
+        SamplePage("fr", "Dossier", prose("fr") + "\n\nNuméro d'identification fiscale allemand"
+                   " : 36 574 261 809.", "https://www.dossier.fr/dossier.html"),
         SamplePage("en", "Story", pages[-1].text, "https://www.0-1sex.com/story.html"),
         SamplePage("de", "Übersicht", link_list(), "https://www.portal.de/menu.html"),
         SamplePage("fr", "Promo", repeated_lines("fr"), "https://www.promo.fr/a.html"),
@@ -69,6 +71,9 @@ def test_run_record_holds_manifests_and_reconciles(run_dir: Path):
     assert stage["rejected_by_reason"]["blocklisted_domain"] == 1
     assert stage["counters"]["pii_redaction.redacted.email.de"] == 1
     assert stage["counters"]["pii_redaction.redacted.phone.de"] == 1
+    assert stage["counters"]["pii_redaction.redacted.phone.DE.de"] == 1
+    # a German tax id quoted on a French page: counted by issuing country and language
+    assert stage["counters"]["pii_redaction.redacted.national_id.DE.fr"] == 1
     ledger = pq.ParquetDataset(
         [str(p) for p in (run_dir / "rejected" / "filter").glob("*.parquet")]
     )
@@ -105,8 +110,11 @@ def test_audit_report_structure(run_dir: Path):
     assert page.xpath("//section[@id='filter-url_blocklist']//ul[@class='samples']/li")
     redacted = page.xpath("//section[@id='filter-pii_redaction']//table[@class='redacted']")
     assert redacted and "email" in redacted[0].text_content()
+    cross = page.xpath("//section[@id='filter-pii_redaction']//table[@class='cross-border']//tr")
+    assert [[c.text for c in r] for r in cross[1:]] == [["national_id", "DE", "fr", "French", "1"]]
     manifests = page.xpath("//div[@class='manifests']/details")
     assert len(manifests) == 6 and all(len(d.findtext(".//code")) == 64 for d in manifests)
     assert not page.xpath("//script") and not page.xpath("//link[@rel='stylesheet']")
     md = (run_dir / "audit.md").read_text()
     assert "## gopher_quality v1 (quality, drop)" in md and "## Manifests in force" in md
+    assert "| national_id | DE | fr | French | 1 |" in md

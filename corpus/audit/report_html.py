@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from leam.corpus.audit.collect import Audit, FilterAudit, language_rows, removal_rates
+from leam.corpus.audit.collect import (
+    Audit,
+    FilterAudit,
+    cross_border_rows,
+    language_rows,
+    removal_rates,
+)
 from leam.corpus.audit.svg import bar_chart, histogram
 
 CSS = """
@@ -50,6 +56,10 @@ def _filter_section(f: FilterAudit) -> str:
             body = [[cat] + [str(c.get(lang, 0)) for lang in langs] for cat, c in table.items()]
             parts.append(f"<h3>{name} (count per category and language)</h3>")
             parts.append(_table([name, *langs], body, name))
+    if cross := cross_border_rows(f):
+        parts.append("<h3>Found on pages in another language than their country's</h3>")
+        header = ["category", "country", "lang", "language", "redacted"]
+        parts.append(_table(header, cross, "cross-border"))
     charts = [bar_chart(removal_rates(f), f"{f.id}: % {head} by language")]
     for d in f.distributions:
         title = f"{f.id}.{d.signal} ({d.kind} {d.param} = {d.threshold})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leam.corpus.audit.collect import Audit, FilterAudit, language_rows
+from leam.corpus.audit.collect import Audit, FilterAudit, cross_border_rows, language_rows
 from leam.corpus.publish.markdown import table
 
 
@@ -22,6 +22,9 @@ def _filter(f: FilterAudit) -> list[str]:
             langs = sorted({lang for c in counts.values() for lang in c})
             body = [[cat] + [str(c.get(lang, 0)) for lang in langs] for cat, c in counts.items()]
             out += _table([name, *langs], body)
+    if cross := cross_border_rows(f):
+        out += ["Found on pages in another language than their country's:", ""]
+        out += _table(["category", "country", "lang", "language", "redacted"], cross)
     if f.samples:
         out.append("Random sample of removed documents:")
         out.append("")
