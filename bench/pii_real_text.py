@@ -35,9 +35,7 @@ def _read(path: Path) -> str:
 def documents(root: Path, max_files: int, seed: int) -> list[tuple[str, str]]:
     """(path, text) of up to max_files documents, HTML manuals first, in a seeded order."""
     html = sorted(p for p in root.rglob("*.htm*") if p.is_file())
-    text = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.name.startswith(TEXT_NAMES)
-    )
+    text = sorted(p for p in root.rglob("*") if p.is_file() and p.name.startswith(TEXT_NAMES))
     rng = random.Random(seed)
     rng.shuffle(html)
     rng.shuffle(text)

@@ -163,8 +163,10 @@ def _version_like(quad: str) -> bool:
 def _ips(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int]]:
     for a, b in numbers[1]:
         for m in IPV4_RE.finditer(text, max(0, a - 1), min(len(text), b + 1)):
-            if _public_ip(m.group()) and not _version_like(m.group()) and not section_number(
-                text, m.start(), m.end(), det.section_words
+            if (
+                _public_ip(m.group())
+                and not _version_like(m.group())
+                and not section_number(text, m.start(), m.end(), det.section_words)
             ):
                 yield m.span()
     if "::" in text or text.count(":") >= 7:

@@ -169,10 +169,12 @@ class Names:
 
     @classmethod
     def build(cls, rules: tuple[IdRule, ...], generic: list[str]) -> Names:
+        shared = {w.lower() for w in generic}  # general words name no rule in particular
         owners: dict[str, set[str]] = {}
         for r in rules:
             for w in r.words:
-                owners.setdefault(w.lower(), set()).add(r.id)
+                if w.lower() not in shared:
+                    owners.setdefault(w.lower(), set()).add(r.id)
         words = [*generic, *(w for r in rules for w in r.words)]
         return cls(words_regex(words), {w: frozenset(ids) for w, ids in owners.items()})
 

@@ -27,7 +27,9 @@ from phonenumbers import PhoneMetadata, PhoneNumberType
 
 INTL_RE = re.compile(r"(?<![\w+])(?<!\d[.,])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
 NATIONAL_RE = re.compile(
-    r"(?<![\w+.,/:-])(?<!\d )(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})(?:(?: ?[/-] ?|[ .])\d{2,10}){1,4}"
+    r"(?<![\w+.,/:-])(?<!\d )"
+    r"(?:\(\d{1,5}(?:[ -]\d{1,4})?\)|\d{1,5})"  # area code, maybe in parentheses: (06 1)
+    r"(?:(?: ?[/-] ?|[ .])\d{2,10}){1,4}"  # up to 4 more groups: 030 / 901820, 01.42.68.53
     r"(?![\w.,-]\d|\w|-\w| \d)"
     r"|(?<![\w+.,/-])\d{8,12}(?![\w.,-]\d|\w|-\w| \d)"
 )

@@ -59,7 +59,7 @@ def _de_body(rng: random.Random) -> str:
     """10 digits, first not 0, exactly one digit twice (the IdNr's repetition rule)."""
     while True:
         nine = rng.sample(DIGITS, 9)
-        ten = nine + [rng.choice(nine)]
+        ten = [*nine, rng.choice(nine)]
         rng.shuffle(ten)
         if ten[0] != "0":
             return "".join(ten) + "0"
@@ -225,11 +225,12 @@ def look_alikes(rng: random.Random, lang: str) -> list[tuple[str, str]]:
         ("order_number", rng.choice(["Order no.", "Bestellnummer", "n° de commande", "ref."])
          + " " + _d(rng, rng.randint(8, 12))),
         ("product_code", rng.choice([f"SKU {_d(rng, 3)}-{_d(rng, 3)}-{_d(rng, 4)}",
-                                     f"EAN {_ean(rng)}", f"art. {_d(rng, 4)}.{_d(rng, 3)}.{_d(rng, 2)}"])),
+                                     f"EAN {_ean(rng)}",
+                                     f"art. {_d(rng, 4)}.{_d(rng, 3)}.{_d(rng, 2)}"])),
         ("postcode", rng.choice([f"{_d(rng, 5)} Paris", f"D-{_d(rng, 5)} Berlin",
                                  f"{_d(rng, 2)}-{_d(rng, 3)} Kraków", f"{_d(rng, 4)} AB Utrecht"])),
         ("private_ip", rng.choice([f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-                                   f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+                                   f"10.{rng.randint(0, 255)}.{rng.randint(0, 99)}.{n}",
                                    f"172.16.{rng.randint(0, 255)}.{rng.randint(1, 254)}"])),
     ]  # fmt: skip
 
