@@ -2,6 +2,7 @@
 and how many look-alikes it leaves alone, by category, country and kind.
 
     PYTHONPATH=. python bench/pii_recall.py [--per-rule 40] [--per-region 40] [--seed 0]
+        [--dump pages.jsonl]
 
 The labelled set is tests/pii_cases.py: valid identifiers of every rule of the pii_redaction
 manifest (half on pages in another language than their country's), valid phone numbers of
@@ -14,6 +15,7 @@ each placed in a sample page of one of the 24 languages.
 from __future__ import annotations
 
 import argparse
+import json
 from collections import defaultdict
 
 from leam.filters.manifest import load_set
@@ -80,8 +82,14 @@ def main() -> None:
     parser.add_argument("--per-rule", type=int, default=40)
     parser.add_argument("--per-region", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dump", help="also write the pages as JSON lines (for timing)")
     args = parser.parse_args()
     cases = labelled_cases(args.seed, args.per_rule, args.per_region)
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8") as f:
+            for c in cases:
+                url = f"https://{c.domain or 'www.example.eu'}/page.html"
+                f.write(json.dumps({"text": c.text, "lang": c.lang, "url": url}) + "\n")
     print(f"{len(cases)} pages: {sum(c.positive for c in cases)} positives, "
           f"{sum(not c.positive for c in cases)} look-alikes")  # fmt: skip
     print("\n".join(report(cases)))

@@ -11,6 +11,7 @@ carries its country, so that the audit can show foreign ones apart.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -76,6 +77,10 @@ class Detectors:
     phone_words: re.Pattern[str] | None
     section_words: re.Pattern[str] | None
     reach: int
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, IdRule]:
+        return {cr.rule.id: cr.rule for cr in self.rules}
 
 
 def build_detectors(
@@ -219,9 +224,8 @@ def find_pii(text: str, lang: str, det: Detectors, domain: str | None = None) ->
         if category not in det.categories:
             continue
         if category == "national_id":
-            rules = {cr.rule.id: cr.rule for cr in det.rules}
             for start, end, rule_id in find_ids(text, numbers[0], det.rules, det.names, det.reach):
-                add(start, end, category, _issuer(rules[rule_id], lang))
+                add(start, end, category, _issuer(det.by_id[rule_id], lang))
         elif category == "phone":
             claimed: list[tuple[int, int]] = []
             quoted = []

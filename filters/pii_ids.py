@@ -129,15 +129,19 @@ class CompiledRule:
     rule: IdRule
     regex: re.Pattern[str]
     check: Validator
-    digit_led: bool  # starts with a digit: searched only around runs of digits
+    windowed: bool  # searched only around runs of 7+ digits, not in the whole text
+    scan: re.Pattern[str]  # the bare pattern: a fast first pass over the whole text
 
 
 def compile_rules(rules: tuple[IdRule, ...]) -> tuple[CompiledRule, ...]:
     out = []
     for r in rules:
         regex = re.compile(r"(?<![\w.,/+-])(?<!\d )(?:" + r.pattern + r")(?![\w-]|[.,/]\d)")
-        digit_led = r.pattern.startswith(("\\d", "[0-9", "[1-", "[0-"))
-        out.append(CompiledRule(r, regex, validator(r.validator), digit_led))
+        # Every identifier holds a run of 7+ digits (a window reaches 2 characters before it:
+        # the "X-" of a NIE) except those that open with a block of letters (the codice
+        # fiscale), which are searched in the whole text.
+        windowed = not r.pattern.startswith("[A-Z]{")
+        out.append(CompiledRule(r, regex, validator(r.validator), windowed, re.compile(r.pattern)))
     return tuple(out)
 
 
@@ -198,11 +202,13 @@ def find_ids(
     `reach` characters before the number; and a number named as another identifier ("PESEL:
     …" that fails the PESEL check) is not taken for this one, whatever its check digits."""
     for cr in rules:
-        spans = (
-            (m for a, b in windows for m in cr.regex.finditer(text, a, b))
-            if cr.digit_led
-            else cr.regex.finditer(text)
-        )
+        if cr.windowed and not windows:
+            continue
+        if cr.windowed:
+            spans = (m for a, b in windows for m in cr.regex.finditer(text, a, b))
+        else:  # the bare pattern finds candidates fast; the bounded one then checks each
+            found = (cr.regex.match(text, m.start()) for m in cr.scan.finditer(text))
+            spans = (m for m in found if m is not None)
         for m in spans:
             if not cr.check(m.group()):
                 continue

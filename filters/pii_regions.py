@@ -10,6 +10,8 @@ found on a page whose language is not one of its country's official languages is
 
 from __future__ import annotations
 
+import functools
+
 # The 27 member states (ISO 3166 alpha-2, as libphonenumber names their regions) and their
 # official EU languages, by ISO 639-1 code.
 EU27: dict[str, tuple[str, ...]] = {
@@ -55,6 +57,7 @@ def region_for_domain(domain: str | None) -> str | None:
     return region if region in EU27 or region in ("GB", "CH") else None
 
 
+@functools.lru_cache(maxsize=4096)
 def phone_regions(
     lang: str, domain: str | None = None, quoted: tuple[str, ...] = ()
 ) -> tuple[tuple[str, ...], int]:
