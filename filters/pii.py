@@ -38,6 +38,8 @@ BETWEEN_RE = re.compile(r"(?:[\s\d.,:;()/–-]|\b[^\W\d_]{1,4}\b|n°|nº)*")
 # A version comparison just before (`alsa-utils (<< 1.0.24.2`), a package revision just after.
 VERSION_BEFORE_RE = re.compile(r"(?:<<|>>|[<>=]=|~>|[<>])\s*\(?$")
 REVISION_AFTER_RE = re.compile(r"[-~+][0-9a-z]")
+# Between "Bestellnummer" and its number: "Nr.", "n°", a colon; not a sentence end.
+CODE_BETWEEN_RE = re.compile(r"(?:\s*(?:n[°º]|nr|no)\.?)?[\s:#-]*")
 # A dotted number that opens a line and is followed by a title: a numbered heading.
 HEADING_AFTER_RE = re.compile(r"\.?[ \t]+[^\W\d_]")
 
@@ -76,6 +78,7 @@ class Detectors:
     names: Names  # the words that name identifiers, in every language
     phone_words: re.Pattern[str] | None
     section_words: re.Pattern[str] | None
+    code_words: re.Pattern[str] | None
     reach: int
 
     @functools.cached_property
@@ -89,6 +92,7 @@ def build_detectors(
     id_words: Mapping[str, Sequence[str]],
     phone_words: Mapping[str, Sequence[str]],
     section_words: Mapping[str, Sequence[str]],
+    code_words: Mapping[str, Sequence[str]],
     reach: int,
 ) -> Detectors:
     """The words of every language count on every page: a page in French may quote a German
@@ -100,6 +104,7 @@ def build_detectors(
         Names.build(tuple(rules), generic),
         words_regex([w for words in phone_words.values() for w in words]),
         words_regex([w for words in section_words.values() for w in words]),
+        words_regex([w for words in code_words.values() for w in words]),
         reach,
     )
 
@@ -137,6 +142,16 @@ def _public_ip(candidate: str) -> bool:
         return ipaddress.ip_address(candidate).is_global
     except ValueError:
         return False
+
+
+def named_code(text: str, start: int, words: re.Pattern[str] | None) -> bool:
+    """A number right after "SKU", "EAN", "art.", "Bestellnummer"... is a product or order
+    code, whatever its digits happen to pass."""
+    if words is None:
+        return False
+    before = text[max(0, start - SECTION_REACH) : start]
+    named = list(words.finditer(before))
+    return bool(named) and CODE_BETWEEN_RE.fullmatch(before, named[-1].end()) is not None
 
 
 def section_number(text: str, start: int, end: int, words: re.Pattern[str] | None) -> bool:
@@ -216,6 +231,8 @@ def find_pii(text: str, lang: str, det: Detectors, domain: str | None = None) ->
     numbers = _number_windows(text)
 
     def add(start: int, end: int, category: str, country: str = "") -> None:
+        if country and named_code(text, start, det.code_words):
+            return
         if all(end <= a or start >= b for a, b in taken):
             taken.append((start, end))
             found.append(Span(start, end, category, country))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from stdnum import luhn, verhoeff
+from stdnum import ean, luhn, verhoeff
 
 from leam.filters.pii_regions import EU27
 
@@ -163,13 +163,21 @@ def words_regex(words: tuple[str, ...] | list[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alts) + ")", re.IGNORECASE)
 
 
+def _isbn13(number: str) -> bool:
+    """A book number (978/979 and a valid EAN digit) that a 13-digit identifier's check
+    would also pass: one Romanian CNP in 30 or so starts with 97 and a valid date."""
+    d = _digits(number)
+    return len(d) == 13 and d.startswith(("978", "979")) and ean.is_valid(d)
+
+
 @dataclass(frozen=True)
 class Names:
     """The words that name identifiers: `regex` finds any of them (each rule's own words and
     the id words of every language), `owners` says which rules a word belongs to."""
 
     regex: re.Pattern[str] | None
-    owners: dict[str, frozenset[str]]
+    owners: dict[str, frozenset[str]]  # a rule's own words that name it only
+    own: dict[str, frozenset[str]]  # rule id → all its own words, general ones included
 
     @classmethod
     def build(cls, rules: tuple[IdRule, ...], generic: list[str]) -> Names:
@@ -180,7 +188,8 @@ class Names:
                 if w.lower() not in shared:
                     owners.setdefault(w.lower(), set()).add(r.id)
         words = [*generic, *(w for r in rules for w in r.words)]
-        return cls(words_regex(words), {w: frozenset(ids) for w, ids in owners.items()})
+        own = {r.id: frozenset(w.lower() for w in r.words) for r in rules}
+        return cls(words_regex(words), {w: frozenset(i) for w, i in owners.items()}, own)
 
     def last_before(self, text: str, start: int, reach: int) -> str | None:
         """The name nearest before `start`, lower-cased, or None."""
@@ -210,7 +219,7 @@ def find_ids(
             found = (cr.regex.match(text, m.start()) for m in cr.scan.finditer(text))
             spans = (m for m in found if m is not None)
         for m in spans:
-            if not cr.check(m.group()):
+            if not cr.check(m.group()) or _isbn13(m.group()):
                 continue
             name = names.last_before(text, m.start(), reach)
             owners = names.owners.get(name or "", frozenset())
@@ -218,6 +227,6 @@ def find_ids(
                 continue
             if cr.rule.context == "near_words" and name is None:
                 continue
-            if cr.rule.context == "near_own_words" and not owners:
+            if cr.rule.context == "near_own_words" and name not in names.own[cr.rule.id]:
                 continue
             yield m.start(), m.end(), cr.rule.id

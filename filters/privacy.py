@@ -39,6 +39,9 @@ class PiiRedactionParams(FilterParams):
     section_words: Words = Field(
         default_factory=dict, description="words before a section or version number"
     )
+    code_words: Words = Field(
+        default_factory=dict, description="words before a product or order code"
+    )
 
 
 class PiiRedaction:
@@ -52,7 +55,7 @@ class PiiRedaction:
         p = params
         self.detectors: Detectors = build_detectors(
             p.categories, p.identifiers, p.id_words, p.phone_words, p.section_words,
-            p.context_chars,
+            p.code_words, p.context_chars,
         )  # fmt: skip
 
     def spans(self, doc: Doc) -> list[Span]:

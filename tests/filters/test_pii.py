@@ -136,6 +136,9 @@ def test_identifiers_found_whatever_the_page_language(text, lang, value):
         ("PESEL: 44051401358 (błąd)", "pl"),  # named as PESEL, fails it: no other rule takes it
         ("Das Buch hat die ISBN 978-3-16-148410-0.", "de"),
         ("Preis: 622 312 243 €", "es"),  # an amount
+        ("Artículo SKU 622-312-243 en stock.", "es"),  # a product code
+        ("Bestellnummer: 0301234567", "de"),  # an order number, written like a phone number
+        ("ISBN 9781017230871", "ro"),  # an ISBN-13 that passes the CNP check
     ],
 )  # fmt: skip
 def test_section_version_and_other_look_alikes_stay(text, lang):
