@@ -142,3 +142,22 @@ def test_diff_says_what_changed_in_reviewer_terms(tmp_path):
     assert "! c4_quality: changed but still version 1: bump the version" in lines
     same = runner.invoke(app, ["manifests", "diff", str(old), str(old)])
     assert same.output.strip() == "no changes"
+
+
+def test_diff_compares_identifier_rules_entry_by_entry(tmp_path):
+    old, new = _copy_set(tmp_path, "old"), _copy_set(tmp_path, "new")
+    pii = new / "pii_redaction.yaml"
+    text = pii.read_text().replace("version: 2", "version: 3", 1)
+    text = text.replace(
+        "      validator: pl.pesel\n      context: near_words",
+        "      validator: pl.pesel\n      context: anywhere",
+    )
+    start, end = text.index("    - id: es_nie"), text.index("    - id: cy_tic")
+    pii.write_text(text[:start] + text[end:])
+    result = runner.invoke(app, ["manifests", "diff", str(old), str(new)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "~ pii_redaction: version 2 → 3",
+        "~ pii_redaction: identifiers: - es_nie",
+        "~ pii_redaction: identifiers: pl_pesel context: 'near_words' → 'anywhere'",
+    ]
