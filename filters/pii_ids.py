@@ -114,6 +114,13 @@ class IdRule(BaseModel):
             raise ValueError(f"{value!r} is not a member state ({', '.join(EU27)})")
         return value
 
+    @field_validator("also")
+    @classmethod
+    def _all_eu(cls, values: list[str]) -> list[str]:
+        for value in values:
+            cls._eu(value)
+        return values
+
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:

@@ -206,3 +206,17 @@ def test_labelled_set_recall_and_look_alikes():
     assert rate(lambda k: not k[0]) >= 0.98
     countries = {k[2] for k in tallies if k[0] and k[1] == "phone"}
     assert len(countries) == 27
+
+
+def test_identifier_rules_are_validated_strictly():
+    from pydantic import ValidationError
+
+    from leam.filters.pii_ids import IdRule
+
+    good = {"id": "xx_test", "country": "DE", "pattern": r"\d{11}", "validator": "de.idnr",
+            "context": "anywhere", "rationale": "a test"}  # fmt: skip
+    assert IdRule.model_validate(good).country == "DE"
+    for bad in ({"country": "GB"}, {"also": ["NO"]}, {"pattern": "(["}, {"validator": "xx.nope"},
+                {"context": "sometimes"}, {"extra": 1}):  # fmt: skip
+        with pytest.raises(ValidationError):
+            IdRule.model_validate({**good, **bad})
