@@ -14,15 +14,8 @@ from warcio.warcwriter import WARCWriter
 
 from leam.pipelines.samples import SamplePage, render_html, sample_pages
 
-__all__ = [
-    "SamplePage",
-    "iter_chunks",
-    "render_html",
-    "sample_pages",
-    "write_response",
-    "write_sample_warc",
-]
-
+__all__ = ["SamplePage", "iter_chunks", "render_html", "sample_pages", "write_response",
+           "write_sample_warc"]
 
 def _http_response(body: bytes, content_type: str, status: str = "200 OK") -> StatusAndHeaders:
     headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
