@@ -27,7 +27,7 @@ EU27: dict[str, tuple[str, ...]] = {
 EXTRA_REGIONS: dict[str, tuple[str, ...]] = {"en": ("GB",), "de": ("CH",), "fr": ("CH",)}
 
 # Country-code top-level domains that are not the ISO code of their country.
-TLD_REGIONS: dict[str, str] = {"uk": "GB", "gr": "GR", "el": "GR"}
+TLD_REGIONS: dict[str, str] = {"uk": "GB"}
 
 
 # Where a language is official in several states, the one most of its pages come from.
