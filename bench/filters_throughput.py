@@ -2,18 +2,22 @@
 bundled sample; and how much of each language datatrove's English-default Gopher quality
 filter keeps next to ours.
 
-    python bench/filters_throughput.py [--repeat 5]
+    python bench/filters_throughput.py [--repeat 5] [--only pii_redaction] [--docs pages.jsonl]
 
 datatrove's Gopher, C4 and FineWeb filters tokenise with spaCy; they run here only if spaCy is
 installed (it is not a project dependency: `pip install spacy` to compare). The sample texts
 are pipelines/samples/texts (20 pages per EU language); the timings are per filter with the
-parameters of manifests/, one process, no I/O.
+parameters of manifests/, one process, no I/O. `--docs` reads other pages instead (JSON
+lines with text, lang and url: `bench/pii_recall.py --dump` writes PII-dense ones), `--only`
+times the filters named and skips the rest; run from an older checkout, the same command
+gives the "before" figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import time
 from collections import Counter
 
@@ -29,7 +33,11 @@ CHAIN = [
 ]  # fmt: skip
 
 
-def _docs() -> list[dict]:
+def _docs(path: str | None = None) -> list[dict]:
+    if path:
+        with open(path, encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f if line.strip()]
+        return [{**r, "domain": r["url"].split("/")[2]} for r in rows]
     return [
         {"text": p.text, "lang": p.lang, "url": p.url, "domain": p.url.split("/")[2]}
         for p in sample_pages([lang for lang in EU24])
@@ -37,10 +45,10 @@ def _docs() -> list[dict]:
     ]
 
 
-def ours(docs: list[dict], repeat: int) -> dict[str, float]:
+def ours(docs: list[dict], repeat: int, only: list[str] | None = None) -> dict[str, float]:
     manifests = load_set()
     rates = {}
-    for fid in CHAIN:
+    for fid in only or CHAIN:
         m = manifests[fid]
         by_lang = {lang: m.filter(m.params_for(lang), lang) for lang in EU24}
         start = time.perf_counter()
@@ -52,6 +60,8 @@ def ours(docs: list[dict], repeat: int) -> dict[str, float]:
                 else:
                     f.decide(f.score(d))
         rates[fid] = repeat * len(docs) / (time.perf_counter() - start)
+    if only:
+        return rates
     stage = FilterStage(FilterStageParams(filters=CHAIN))
     stage.setup()
     start = time.perf_counter()
@@ -111,10 +121,17 @@ def kept_by_language(docs: list[dict]) -> tuple[Counter, Counter, Counter]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", nargs="*", help="time these filters only")
+    parser.add_argument("--docs", help="JSON lines of pages (text, lang, url) to time on")
     args = parser.parse_args()
-    docs = _docs()
+    docs = _docs(args.docs)
     print(f"{len(docs)} documents, {sum(len(d['text']) for d in docs) / len(docs):.0f} chars avg")
-    mine, other = ours(docs, args.repeat), theirs(docs, max(1, args.repeat // 5))
+    mine = ours(docs, args.repeat, args.only)
+    if args.only:
+        for name, rate in mine.items():
+            print(f"| {name} | {rate:,.0f} docs/s | {1e6 / rate:,.1f} µs/doc |")
+        return
+    other = theirs(docs, max(1, args.repeat // 5))
     print("| filter | ours docs/s | ours µs/doc | datatrove docs/s | datatrove µs/doc |")
     print("|---|---|---|---|---|")
     for name, rate in mine.items():

@@ -21,6 +21,34 @@ def _show(value: Any) -> str:
     return "(off)" if value is None else repr(value) if isinstance(value, str) else str(value)
 
 
+def _entries(value: Any) -> dict[str, dict[str, Any]] | None:
+    """A list of entries with ids (the identifier rules of pii_redaction) by id, else None."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) and "id" in v for v in value):
+        return None
+    return {v["id"]: v for v in value}
+
+
+def _entry_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    """Entry by entry: "+ ie_pps (IE)", "- es_nie", "de_idnr context: 'near_words' →
+    'anywhere'", rather than two long lists a reviewer would have to compare by eye."""
+    a, b = _entries(old) or {}, _entries(new) or {}
+    lines = []
+    for eid in [*a, *(k for k in b if k not in a)]:
+        if eid not in b:
+            lines.append(f"- {eid}")
+        elif eid not in a:
+            country = b[eid].get("country")
+            lines.append(f"+ {eid}" + (f" ({country})" if country else ""))
+        else:
+            for field in [*a[eid], *(f for f in b[eid] if f not in a[eid])]:
+                if a[eid].get(field) != b[eid].get(field):
+                    was, now = _show(a[eid].get(field)), _show(b[eid].get(field))
+                    lines.append(f"{eid} {field}: {was} → {now}")
+    if not lines and [e["id"] for e in old] != [e["id"] for e in new]:
+        lines.append("order changed (the first rule that matches wins)")
+    return lines
+
+
 def _manifest_changes(old: Manifest, new: Manifest) -> list[str]:
     lines = []
     head = f"~ {new.id}:"
@@ -33,7 +61,14 @@ def _manifest_changes(old: Manifest, new: Manifest) -> list[str]:
             lines.append(f"{head} {name} {shown}")
     old_d, new_d = old.params.model_dump(), new.params.model_dump()
     for key in sorted(set(old_d) | set(new_d)):
-        if old_d.get(key) != new_d.get(key):
+        a, b = old_d.get(key), new_d.get(key)
+        if a != b and _entries(a) is not None and _entries(b) is not None:
+            lines += [f"{head} {key}: {line}" for line in _entry_changes(a, b)]
+        elif a != b and isinstance(a, dict) and isinstance(b, dict):
+            for sub in sorted(set(a) | set(b)):
+                if a.get(sub) != b.get(sub):
+                    lines.append(f"{head} {key}.{sub}: {_show(a.get(sub))} → {_show(b.get(sub))}")
+        elif a != b:
             lines.append(
                 f"{head} {key}: {_show(old_d.get(key))} → {_show(new_d.get(key))} "
                 "(default, all languages without their own value)"

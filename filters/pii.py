@@ -3,10 +3,10 @@ and national identity numbers, each candidate validated before it counts.
 
 Validation is what keeps random digit runs, dates and order numbers in the text: an IBAN must
 pass its mod-97 check, a card number the Luhn check and a card prefix, a phone number
-libphonenumber's rules for its region, an IP address must be public, and a national number
-its own check digits (python-stdnum). Numbers whose check digit alone is weak (a 9-digit
-Dutch BSN passes its 11-test one time in eleven) also need their name nearby ("BSN",
-"PESEL", "Steuer-ID"), as do phone numbers written without a trunk prefix or country code.
+libphonenumber's rules for a region the page is likely to use (pii_phones), an IP address
+must be public and not a section number, and a national number its own check digits
+(pii_ids, 29 rules declared in the manifest). Each phone number and national identifier
+carries its country, so that the audit can show foreign ones apart.
 """
 
 from __future__ import annotations
@@ -14,69 +14,48 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-import phonenumbers
 from stdnum import iban, luhn
-from stdnum.de import idnr
-from stdnum.es import dni, nie
-from stdnum.it import codicefiscale
-from stdnum.nl import bsn
-from stdnum.pl import pesel
+
+from leam.filters import pii_phones
+from leam.filters.pii_ids import CompiledRule, IdRule, Names, compile_rules, find_ids, words_regex
+from leam.filters.pii_regions import EU27, phone_regions
 
 Category = Literal["email", "ip", "iban", "card", "national_id", "phone"]  # detection order
-NationalId = Literal["de_idnr", "nl_bsn", "pl_pesel", "es_dni", "es_nie", "it_codice_fiscale"]
 CATEGORIES: tuple[str, ...] = get_args(Category)
-NATIONAL_IDS: tuple[str, ...] = get_args(NationalId)
-
-# Regions whose phone formats a document in this language most likely uses.
-PHONE_REGIONS: dict[str, tuple[str, ...]] = {
-    "bg": ("BG",), "cs": ("CZ",), "da": ("DK",), "de": ("DE", "AT", "CH", "LU"),
-    "el": ("GR", "CY"), "en": ("GB", "IE", "MT"), "es": ("ES",), "et": ("EE",), "fi": ("FI",),
-    "fr": ("FR", "BE", "LU"), "ga": ("IE",), "hr": ("HR",), "hu": ("HU",), "it": ("IT",),
-    "lt": ("LT",), "lv": ("LV",), "mt": ("MT",), "nl": ("NL", "BE"), "pl": ("PL",),
-    "pt": ("PT",), "ro": ("RO",), "sk": ("SK",), "sl": ("SI",), "sv": ("SE", "FI"),
-}  # fmt: skip
-
-PHONE_WORDS = (
-    "tel", "phone", "mobile", "call", "fax", "telefon", "handy", "téléphone", "portable",
-    "teléfono", "móvil", "telefono", "cellulare", "telefone", "telemóvel", "telefoon",
-    "mobiel", "puhelin", "gsm", "tlf", "τηλ", "κιν", "тел", "puh", "mob", "numer", "číslo",
-)  # fmt: skip
-ID_WORDS = {
-    "de_idnr": ("steuer", "identifikationsnummer", "idnr", "tax id"),
-    "nl_bsn": ("bsn", "burgerservicenummer", "sofinummer", "sofi"),
-    "pl_pesel": ("pesel",),
-}
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 IBAN_RE = re.compile(r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
-CARD_RE = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-INTL_PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00)[1-9][\d ()./-]{6,20}\d(?!\w)")
-NATIONAL_PHONE_RE = re.compile(
-    r"(?<![\w+.,/])\(?[0-9]\d{0,4}\)?(?:[ ./-]{1,2}\d{2,8}){1,4}(?![\w.,]\d|\w)"
-)
-DIGITS11_RE = re.compile(r"(?<![\w.-])\d{2}[ .]?\d{3}[ .]?\d{3}[ .]?\d{3}(?![\w-]|[.,]\d)")
-DIGITS9_RE = re.compile(
-    r"(?<![\w.-])\d{4}[ .]?\d{2}[ .]?\d{3}(?![\w-]|[.,]\d)|(?<![\w.-])\d{9}(?![\w-]|[.,]\d)"
-)
-DNI_RE = re.compile(r"(?<![\w-])\d{8}-?[A-Za-z](?![\w-])")
-NIE_RE = re.compile(r"(?<![\w-])[XYZxyz]-?\d{7}-?[A-Za-z](?![\w-])")
-CF_RE = re.compile(
-    r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b"
-)
+CARD_RE = re.compile(r"(?<![\w+-])\d(?:[ -]?\d){12,18}(?![\w-])")
+# What may stand between "section" and its number: punctuation, other numbers, short words
+# ("Sections 3.2.1.4 and 3.2.1.5", "Abschnitt Nr. 6.3.4.2").
+BETWEEN_RE = re.compile(r"(?:[\s\d.,:;()/–-]|\b[^\W\d_]{1,4}\b|n°|nº)*")
+# A version comparison just before (`alsa-utils (<< 1.0.24.2`), a package revision just after.
+VERSION_BEFORE_RE = re.compile(r"(?:<<|>>|[<>=]=|~>|[<>])\s*\(?$")
+REVISION_AFTER_RE = re.compile(r"[-~+][0-9a-z]")
+# Between "Bestellnummer" and its number: "Nr.", "n°", a colon; not a sentence end.
+CODE_BETWEEN_RE = re.compile(r"(?:\s*(?:n[°º]|nr|no)\.?)?[\s:#-]*")
+# A dotted number that opens a line and is followed by a title: a numbered heading.
+HEADING_AFTER_RE = re.compile(r"\.?[ \t]+[^\W\d_]")
 
 # A run of digits and separators: every numeric detector starts from one of these, so that
 # the detailed patterns run on a few short windows instead of the whole text.
 NUMBER_RUN_RE = re.compile(r"\d[\d ./()\-]*\d")
-DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")  # 12.03.2024, 2024-03-12
-MIN_DIGITS = 7  # the shortest phone number or national id we look for (NIE: 7 digits)
+MIN_DIGITS = 7  # the shortest phone number or national id we look for (Maltese id: 7 digits)
+SECTION_REACH = 30  # how far before a dotted quad a word such as "section" may stand
 
-CARD_PREFIX = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|35|6")
+# Issuer prefixes by card length (ISO/IEC 7812 ranges of Visa, Mastercard, Amex, Diners,
+# JCB, Discover, Maestro): a 13-digit number is a card only if it starts with 4.
+CARD_PREFIXES: dict[int, re.Pattern[str]] = {
+    13: re.compile("4"), 14: re.compile("3[068]"), 15: re.compile("3[47]"),
+    16: re.compile("4|5[1-5]|2[2-7]|6|35"), 17: re.compile("4|6|35|5[06-9]"),
+    18: re.compile("4|6|35|5[06-9]"), 19: re.compile("4|6|35|5[06-9]"),
+}  # fmt: skip
 
 
 Numbers = tuple[list[tuple[int, int]], list[tuple[int, int]]]
@@ -87,20 +66,51 @@ class Span:
     start: int
     end: int
     category: str
+    country: str = ""  # the issuing country of a national id or phone number
+
+
+@dataclass(frozen=True)
+class Detectors:
+    """Everything the detectors need, compiled once per filter from the manifest's params."""
+
+    categories: tuple[str, ...]
+    rules: tuple[CompiledRule, ...]
+    names: Names  # the words that name identifiers, in every language
+    phone_words: re.Pattern[str] | None
+    section_words: re.Pattern[str] | None
+    code_words: re.Pattern[str] | None
+    reach: int
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, IdRule]:
+        return {cr.rule.id: cr.rule for cr in self.rules}
+
+
+def build_detectors(
+    categories: Sequence[str],
+    rules: Sequence[IdRule],
+    id_words: Mapping[str, Sequence[str]],
+    phone_words: Mapping[str, Sequence[str]],
+    section_words: Mapping[str, Sequence[str]],
+    code_words: Mapping[str, Sequence[str]],
+    reach: int,
+) -> Detectors:
+    """The words of every language count on every page: a page in French may quote a German
+    tax id after "numéro fiscal", or after "Steuer-ID"."""
+    generic = [w for words in id_words.values() for w in words]
+    return Detectors(
+        tuple(categories),
+        compile_rules(tuple(rules)),
+        Names.build(tuple(rules), generic),
+        words_regex([w for words in phone_words.values() for w in words]),
+        words_regex([w for words in section_words.values() for w in words]),
+        words_regex([w for words in code_words.values() for w in words]),
+        reach,
+    )
 
 
 def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
-
-
-@functools.lru_cache(maxsize=16)
-def _keyword_re(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    """Keywords at the start of a word ("Tel.", "Telefon"), not inside one ("Bestellnummer")."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keywords)) + ")", re.IGNORECASE)
-
-
-def _near(text: str, start: int, keywords: tuple[str, ...], window: int) -> bool:
-    return _keyword_re(keywords).search(text, max(0, start - window), start) is not None
 
 
 def _starts_word(text: str, start: int) -> bool:
@@ -109,18 +119,19 @@ def _starts_word(text: str, start: int) -> bool:
 
 def _number_windows(text: str) -> Numbers:
     """(windows around runs of 7+ digits, runs with three dots: IPv4 candidates). A window
-    reaches 2 characters before ('+', 'X-' of a NIE) and 2 after (the letter of a DNI)."""
+    reaches 2 characters before ('+', 'X-' of a NIE) and 4 after (' ZZ4' of a Cartão de
+    Cidadão)."""
     long_runs, dotted = [], []
     for m in NUMBER_RUN_RE.finditer(text):
         run = m.group()
-        if run.count(".") == 3:
+        if run.count(".") >= 3:
             dotted.append(m.span())
         if sum(c.isdigit() for c in run) >= MIN_DIGITS:
-            long_runs.append((max(0, m.start() - 2), min(len(text), m.end() + 2)))
+            long_runs.append((max(0, m.start() - 2), min(len(text), m.end() + 4)))
     return long_runs, dotted
 
 
-def _emails(text: str, lang: str, window: int, numbers: Numbers) -> Iterator[tuple[int, int]]:
+def _emails(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int]]:
     if "@" in text:
         for m in EMAIL_RE.finditer(text):
             yield m.span()
@@ -133,18 +144,59 @@ def _public_ip(candidate: str) -> bool:
         return False
 
 
-def _ips(text: str, lang: str, window: int, numbers: Numbers) -> Iterator[tuple[int, int]]:
+def named_code(text: str, start: int, words: re.Pattern[str] | None) -> bool:
+    """A number right after "SKU", "EAN", "art.", "Bestellnummer"... is a product or order
+    code, whatever its digits happen to pass."""
+    if words is None:
+        return False
+    before = text[max(0, start - SECTION_REACH) : start]
+    named = list(words.finditer(before))
+    return bool(named) and CODE_BETWEEN_RE.fullmatch(before, named[-1].end()) is not None
+
+
+def section_number(text: str, start: int, end: int, words: re.Pattern[str] | None) -> bool:
+    """A dotted quad that numbers a section or a version, not an address: after "section",
+    "Abschnitt", "kapitola", "version", "§"... (any EU language) or a version comparison
+    (`<< 1.0.24.2`), opening a line that a title follows, or followed by a package revision
+    (`2.10.0.26-2`)."""
+    before = text[max(0, start - SECTION_REACH) : start]
+    if "§" in before or VERSION_BEFORE_RE.search(before):
+        return True
+    named = list(words.finditer(before)) if words is not None else []
+    if named and BETWEEN_RE.fullmatch(before, named[-1].end()):
+        return True
+    if REVISION_AFTER_RE.match(text, end):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    opens_line = not text[line_start:start].strip(" \t#*>-|")
+    return opens_line and HEADING_AFTER_RE.match(text, end) is not None
+
+
+def _version_like(quad: str) -> bool:
+    """A quad whose first and last parts have one digit (3.8.11.1, 1.9.99.6, 4.4.1.1) is a
+    version: one address in a thousand has that shape, and the best known of them are public
+    resolvers written with one repeated digit (1.1.1.1, 8.8.8.8), which stay addresses."""
+    parts = quad.split(".")
+    return len(parts[0]) == 1 and len(parts[3]) == 1 and len(set(parts)) > 1
+
+
+def _ips(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int]]:
     for a, b in numbers[1]:
         for m in IPV4_RE.finditer(text, max(0, a - 1), min(len(text), b + 1)):
-            if _public_ip(m.group()):
+            if (
+                _public_ip(m.group())
+                and not _version_like(m.group())
+                and not section_number(text, m.start(), m.end(), det.section_words)
+            ):
                 yield m.span()
     if "::" in text or text.count(":") >= 7:
         for m in IPV6_RE.finditer(text):
-            if m.group().count(":") >= 2 and _public_ip(m.group()):
+            groups = [g for g in m.group().split(":") if g]
+            if len(groups) >= 3 and len(set(groups)) > 1 and _public_ip(m.group()):
                 yield m.span()
 
 
-def _ibans(text: str, lang: str, window: int, numbers: Numbers) -> Iterator[tuple[int, int]]:
+def _ibans(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int]]:
     for m in IBAN_RE.finditer(text):
         if not _starts_word(text, m.start()):
             continue
@@ -157,106 +209,60 @@ def _ibans(text: str, lang: str, window: int, numbers: Numbers) -> Iterator[tupl
             candidate = candidate.rsplit(" ", 1)[0] if " " in candidate else candidate[:-1]
 
 
-def _cards(text: str, lang: str, window: int, numbers: Numbers) -> Iterator[tuple[int, int]]:
+def _cards(text: str, det: Detectors, numbers: Numbers) -> Iterator[tuple[int, int]]:
     for a, b in numbers[0]:
         for m in CARD_RE.finditer(text, a, b):
             number = _digits(m.group())
-            if 13 <= len(number) <= 19 and CARD_PREFIX.match(number) and luhn.is_valid(number):
+            prefix = CARD_PREFIXES.get(len(number))
+            if prefix is not None and prefix.match(number) and luhn.is_valid(number):
                 yield m.span()
 
 
-def _national_ids(
-    text: str, lang: str, window: int, numbers: Numbers, kinds: tuple[str, ...]
-) -> Iterator[tuple[int, int]]:
-    digit_checks = [
-        (kind, pattern, check)
-        for kind, pattern, check in (
-            ("de_idnr", DIGITS11_RE, idnr.is_valid),
-            ("pl_pesel", DIGITS11_RE, pesel.is_valid),
-            ("nl_bsn", DIGITS9_RE, bsn.is_valid),
-        )
-        if kind in kinds
-    ]
-    for a, b in numbers[0]:
-        for kind, pattern, check in digit_checks:
-            for m in pattern.finditer(text, a, b):
-                if check(_digits(m.group())) and _near(text, m.start(), ID_WORDS[kind], window):
-                    yield m.span()
-        if "es_dni" in kinds:
-            for m in DNI_RE.finditer(text, a, b):
-                if dni.is_valid(m.group().upper()):
-                    yield m.span()
-        if "es_nie" in kinds:
-            for m in NIE_RE.finditer(text, a, b):
-                if nie.is_valid(m.group().upper()):
-                    yield m.span()
-    if "it_codice_fiscale" in kinds:
-        for m in CF_RE.finditer(text):
-            if _starts_word(text, m.start()) and codicefiscale.is_valid(m.group()):
-                yield m.span()
+def _issuer(rule: IdRule, lang: str) -> str:
+    """The country of an identifier that several states issue (Czech and Slovak birth
+    numbers): the one whose language the page is in, else the first."""
+    return next((c for c in rule.also if lang in EU27[c]), rule.country)
 
 
-def _valid_phone(candidate: str, region: str | None) -> bool:
-    try:
-        number = phonenumbers.parse(candidate, region)
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.is_valid_number(number)
-
-
-def _phones(text: str, lang: str, window: int, numbers: Numbers) -> Iterator[tuple[int, int]]:
-    regions = PHONE_REGIONS.get(lang, ())
-    for a, b in numbers[0]:
-        for m in INTL_PHONE_RE.finditer(text, a, b):
-            candidate = m.group()
-            candidate = "+" + candidate[2:] if candidate.startswith("00") else candidate
-            if _valid_phone(candidate, None):
-                yield m.span()
-        for m in NATIONAL_PHONE_RE.finditer(text, a, b):
-            candidate = m.group()
-            if not 7 <= len(_digits(candidate)) <= 13 or DATE_RE.fullmatch(candidate):
-                continue
-            # With a trunk 0 and separators the format itself says "phone number"; without
-            # one (Spain, Poland, Denmark...) the word for phone must be close by.
-            trunk = candidate.lstrip("(").startswith("0") and not candidate.isdigit()
-            if not trunk and not _near(text, m.start(), PHONE_WORDS, window):
-                continue
-            if any(_valid_phone(candidate, r) for r in regions):
-                yield m.span()
-
-
-def find_pii(
-    text: str,
-    lang: str,
-    categories: tuple[str, ...] = CATEGORIES,
-    national_ids: tuple[str, ...] = NATIONAL_IDS,
-    window: int = 40,
-) -> list[Span]:
+def find_pii(text: str, lang: str, det: Detectors, domain: str | None = None) -> list[Span]:
     """Validated spans, without overlaps (earlier categories win), in text order."""
     found: list[Span] = []
     taken: list[tuple[int, int]] = []
     numbers = _number_windows(text)
+
+    def add(start: int, end: int, category: str, country: str = "") -> None:
+        if country and named_code(text, start, det.code_words):
+            return
+        if all(end <= a or start >= b for a, b in taken):
+            taken.append((start, end))
+            found.append(Span(start, end, category, country))
+
     for category in CATEGORIES:
-        if category not in categories:
+        if category not in det.categories:
             continue
         if category == "national_id":
-            spans = _national_ids(text, lang, window, numbers, national_ids)
+            for start, end, rule_id in find_ids(text, numbers[0], det.rules, det.names, det.reach):
+                add(start, end, category, _issuer(det.by_id[rule_id], lang))
+        elif category == "phone":
+            claimed: list[tuple[int, int]] = []
+            quoted = []
+            for start, end, region in pii_phones.international(text, numbers[0], claimed):
+                add(start, end, category, region)
+                quoted.append(region)
+            regions, home = phone_regions(lang, domain, tuple(quoted))
+            for start, end, region in pii_phones.national(
+                text, numbers[0], regions, home, det.phone_words, det.reach, claimed,
+                lambda a, b: section_number(text, a, b, det.section_words),
+                lambda a: det.names.last_before(text, a, det.reach) is not None,
+            ):  # fmt: skip
+                add(start, end, category, region)
         else:
-            spans = DETECTORS[category](text, lang, window, numbers)
-        for start, end in spans:
-            if all(end <= a or start >= b for a, b in taken):
-                taken.append((start, end))
-                found.append(Span(start, end, category))
+            for start, end in DETECTORS[category](text, det, numbers):
+                add(start, end, category)
     return sorted(found, key=lambda s: s.start)
 
 
-DETECTORS: dict[str, Callable[[str, str, int, Numbers], Iterator[tuple[int, int]]]] = {
-    "email": _emails,
-    "ip": _ips,
-    "iban": _ibans,
-    "card": _cards,
-    "phone": _phones,
-}
+DETECTORS = {"email": _emails, "ip": _ips, "iban": _ibans, "card": _cards}
 
 
 def redact(text: str, spans: list[Span], placeholder: str) -> str:

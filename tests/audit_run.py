@@ -38,6 +38,8 @@ def pages() -> list[SamplePage]:
     out += [
         SamplePage("de", "Kontakt", text + "\n\nMail: anna.muster@beispiel.de, Tel. 030 901820.",
                    "https://www.kontakt.de/impressum.html"),
+        SamplePage("fr", "Dossier", prose("fr") + "\n\nNuméro d'identification fiscale allemand"
+                   " : 36 574 261 809.", "https://www.dossier.fr/dossier.html"),
         SamplePage("en", "Story", out[-1].text, "https://www.0-1sex.com/story.html"),
         SamplePage("de", "Übersicht", link_list(), "https://www.portal.de/menu.html"),
         SamplePage("fr", "Promo", repeated_lines("fr"), "https://www.promo.fr/a.html"),

@@ -54,6 +54,9 @@ def test_run_record_holds_manifests_and_reconciles(filter_run: Path):
     assert stage["rejected_by_reason"]["blocklisted_domain"] == 1
     assert stage["counters"]["pii_redaction.redacted.email.de"] == 1
     assert stage["counters"]["pii_redaction.redacted.phone.de"] == 1
+    assert stage["counters"]["pii_redaction.redacted.phone.DE.de"] == 1
+    # a German tax id quoted on a French page: counted by issuing country and language
+    assert stage["counters"]["pii_redaction.redacted.national_id.DE.fr"] == 1
     ledger = pq.ParquetDataset(
         [str(p) for p in (run_dir / "rejected" / "filter").glob("*.parquet")]
     )
@@ -90,7 +93,7 @@ def test_overview_answers_who_lost_most_where(report):
     overview = page.xpath("//section[@id='overview']")[0]
     headline = [li.text_content() for li in overview.xpath(".//ul[@class='headline']/li")]
     assert [h.split()[0] for h in headline][:3] == ["documents", "words", "languages"]
-    assert any(h.startswith("PII redactions") and h.endswith(" 2") for h in headline)
+    assert any(h.startswith("PII redactions") and h.endswith(" 3") for h in headline)
     lost = overview.xpath(".//p[@class='lost-most']")[0].text_content()
     first = overview.xpath(".//figure[@id='funnel']//*[local-name()='text']")[0].text
     assert lost.startswith(f"Lost most: {first} (") and "the largest step:" in lost
@@ -132,6 +135,9 @@ def test_filter_sections(report):
     assert page.xpath(
         "//p[@id='filter-url_blocklist' or @id='filter-fineweb_quality']"
     ) or page.xpath("//details[@id='filter-url_blocklist']//ul[@class='samples']/li")
+    pii = page.xpath("//details[@id='filter-pii_redaction']")[0]
+    cross = pii.xpath(".//table[@class='cross-border']//tr")
+    assert [[c.text for c in r] for r in cross[1:]] == [["national_id", "DE", "fr", "French", "1"]]
     manifests = page.xpath("//div[@class='manifests']/details")
     assert len(manifests) == 6 and all(len(d.findtext(".//code")) == 64 for d in manifests)
 
@@ -142,9 +148,10 @@ def test_samples_mark_what_triggered(report):
     marks = repetition.xpath(".//mark")
     assert marks and all(m.get("title").startswith("repeated ") for m in marks)
     pii = page.xpath("//details[@id='filter-pii_redaction']//ul[@class='samples']//mark")
-    assert {m.get("title") for m in pii} == {"EMAIL", "PHONE"}
-    assert {m.text for m in pii} == {"<EMAIL>", "<PHONE>"}
+    assert {m.get("title") for m in pii} == {"EMAIL", "PHONE", "NATIONAL_ID"}
+    assert {m.text for m in pii} == {"<EMAIL>", "<PHONE>", "<NATIONAL_ID>"}
     assert "**«<EMAIL>»**" in md
+    assert "| national_id | DE | fr | French | 1 |" in md
 
 
 def test_comparison_with_a_manifest_change(report):

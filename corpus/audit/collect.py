@@ -92,6 +92,8 @@ class FilterAudit:
     stage: str
     by_lang: dict[str, dict[str, int]] = field(default_factory=dict)  # lang → in/removed/...
     redacted: dict[str, dict[str, int]] = field(default_factory=dict)  # category → lang → n
+    # category → issuing country → lang → n (national ids and phone numbers)
+    origins: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     rewritten: dict[str, dict[str, int]] = field(default_factory=dict)
     reasons: dict[str, int] = field(default_factory=dict)
     reasons_by_lang: dict[str, dict[str, int]] = field(default_factory=dict)  # lang → reason
@@ -148,6 +150,9 @@ def _counters(audit: FilterAudit, counters: dict[str, int]) -> None:
             audit.by_lang.setdefault(parts[1], {})[parts[0]] = n
         elif len(parts) == 3 and parts[0] == "redacted":
             audit.redacted.setdefault(parts[1], {})[parts[2]] = n
+        elif len(parts) == 4 and parts[0] == "redacted":  # redacted.<category>.<country>.<lang>
+            by_country = audit.origins.setdefault(parts[1], {})
+            by_country.setdefault(parts[2], {})[parts[3]] = n
         elif len(parts) == 3 and parts[0] == "rewritten":
             audit.rewritten.setdefault(parts[1], {})[parts[2]] = n
     audit.by_lang = dict(sorted(audit.by_lang.items()))
@@ -339,6 +344,20 @@ def language_rows(audit: FilterAudit) -> list[list[str]]:
 
     rows = [row(lang, language_name(lang), c) for lang, c in audit.by_lang.items()]
     return [*rows, row("all", "", audit.totals())]
+
+
+def cross_border_rows(audit: FilterAudit) -> list[list[str]]:
+    """Identifiers and phone numbers found on pages written in another language than their
+    country's (a German tax id on a French page): category, country, lang, language, count."""
+    from leam.filters.pii_regions import is_foreign  # which languages each country writes
+
+    rows = []
+    for category, countries in sorted(audit.origins.items()):
+        for country, langs in sorted(countries.items()):
+            for lang, n in sorted(langs.items()):
+                if is_foreign(country, lang):
+                    rows.append([category, country, lang, language_name(lang), str(n)])
+    return rows
 
 
 def removal_rates(audit: FilterAudit) -> list[tuple[str, float]]:

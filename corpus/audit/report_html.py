@@ -15,6 +15,7 @@ from leam.corpus.audit.collect import (
     Audit,
     FilterAudit,
     Sample,
+    cross_border_rows,
     language_rows,
     optout_rows,
     sections,
@@ -348,6 +349,10 @@ def _filter(f: FilterAudit) -> str:
                 + _table([name, *langs], body, name)
                 + "</div>"
             )
+    if cross := cross_border_rows(f):
+        parts.append("<p>Found on pages in another language than their country's:</p>")
+        header = ["category", "country", "lang", "language", "redacted"]
+        parts.append(_table(header, cross, "cross-border"))
     charts = []
     for d in f.distributions:
         svg = histogram(d.values, f"{d.signal}: {d.kind} {d.param}", d.threshold)

@@ -13,6 +13,7 @@ from leam.corpus.audit.collect import (
     Audit,
     FilterAudit,
     Sample,
+    cross_border_rows,
     language_rows,
     optout_rows,
     sections,
@@ -206,6 +207,9 @@ def _filter(f: FilterAudit) -> list[str]:
             body = [[cat] + [str(c.get(lang, 0)) for lang in langs] for cat, c in counts.items()]
             out += [f"{name}, per category and language:", ""]
             out += _table([name, *langs], body)
+    if cross := cross_border_rows(f):
+        out += ["Found on pages in another language than their country's:", ""]
+        out += _table(["category", "country", "lang", "language", "redacted"], cross)
     for d in f.distributions:
         if d.values:
             out.append(

@@ -102,7 +102,7 @@ def test_cli_list_show_validate(tmp_path):
     result = runner.invoke(app, ["manifests", "list"])
     assert result.exit_code == 0 and "gopher_quality" in result.output
     result = runner.invoke(app, ["manifests", "show", "pii_redaction"])
-    assert result.exit_code == 0 and "sha256" in result.output and "national_ids" in result.output
+    assert result.exit_code == 0 and "sha256" in result.output and "identifiers:" in result.output
     assert runner.invoke(app, ["manifests", "validate"]).exit_code == 0
     broken = _copy_set(tmp_path, "broken")
     path = broken / "fineweb_quality.yaml"
@@ -131,7 +131,8 @@ def test_diff_says_what_changed_in_reviewer_terms(tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "- filter removed: banned_words v1 (only in old: banned_words.yaml)" in lines
-    assert lines[:2] == [f"--- old: {old} (8 manifests)", f"+++ new: {new} (7 manifests)"]
+    n = len(list(old.glob("*.yaml")))
+    assert lines[:2] == [f"--- old: {old} ({n} manifests)", f"+++ new: {new} ({n - 1} manifests)"]
     assert "~ gopher_quality: version 1 → 2" in lines
     assert (
         "~ gopher_quality: min_words: 50 → 40 (default, all languages without their own value)"
@@ -144,3 +145,22 @@ def test_diff_says_what_changed_in_reviewer_terms(tmp_path):
     assert "! c4_quality: changed but still version 1: bump the version" in lines
     same = runner.invoke(app, ["manifests", "diff", str(old), str(old)])
     assert same.output.splitlines()[-1] == "no changes"
+
+
+def test_diff_compares_identifier_rules_entry_by_entry(tmp_path):
+    old, new = _copy_set(tmp_path, "old"), _copy_set(tmp_path, "new")
+    pii = new / "pii_redaction.yaml"
+    text = pii.read_text().replace("version: 2", "version: 3", 1)
+    text = text.replace(
+        "      validator: pl.pesel\n      context: near_words",
+        "      validator: pl.pesel\n      context: anywhere",
+    )
+    start, end = text.index("    - id: es_nie"), text.index("    - id: cy_tic")
+    pii.write_text(text[:start] + text[end:])
+    result = runner.invoke(app, ["manifests", "diff", str(old), str(new)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2:] == [
+        "~ pii_redaction: version 2 → 3",
+        "~ pii_redaction: identifiers: - es_nie",
+        "~ pii_redaction: identifiers: pl_pesel context: 'near_words' → 'anywhere'",
+    ]
