@@ -6,12 +6,12 @@
 Nobody in the project wrote these pages: they are the HTML that Debian ships in its
 documentation packages, fetched with `apt-get download` (Debian's registry, no other host)
 and unpacked with `dpkg-deb -x`:
-- libreoffice-help-<lang> (LibreOffice 7.4 help, MPL-2.0): 17 EU languages, about 2,500
-  short help pages each;
+- libreoffice-help-<lang> (LibreOffice 7.4 help, MPL-2.0): 16 EU languages (Slovak's
+  package holds no pages), about 2,500 short help pages each;
 - debian-reference-<lang>, debian-faq-<lang>, maint-guide-<lang>, developers-reference-<lang>
-  (GPL-2+ or similar, see each package's copyright file): long chapters in de, en, es, fr,
-  it, nl, pt.
-EU languages not translated there (bg, ga, hr, lt, lv, mt, ro) are missing from the set.
+  (GPL-2 or later, debian-faq under its own notice; see each package's copyright file):
+  long chapters in de, en, es, fr, it, nl, pt.
+EU languages not translated there (bg, ga, hr, lt, lv, mt, ro, sk) are missing.
 
 The archive holds `index.jsonl` (one line a page: url, lang, package, version, path,
 licence) and the pages under `pages/<n>.html`; the URL is
@@ -45,9 +45,9 @@ MANUALS = {
 LICENCES = {
     "libreoffice-help": "MPL-2.0",
     "debian-reference": "GPL-2+",
-    "debian-faq": "GPL-2+",
+    "debian-faq": "verbatim copying with its notice (see the README)",
     "maint-guide": "GPL-2+",
-    "developers-reference": "GPL-2+",
+    "developers-reference": "GPL-2",
 }
 LANG_IN_NAME = re.compile(r"\.([a-z]{2}(?:-[a-z]{2})?)\.html$")
 
