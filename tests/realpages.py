@@ -157,15 +157,33 @@ def read(path: Path) -> list[tuple[Page, str]]:
     return out
 
 
+def to_warc(archive: Path, out: Path) -> int:
+    """The archive's pages as gzipped WARC response records (their index URLs)."""
+    from warcio.warcwriter import WARCWriter
+
+    from tests.sample_warc import write_response
+
+    pages = read(archive)
+    with out.open("wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for page, html in pages:
+            write_response(writer, page.url, html.encode("utf-8"), "text/html; charset=utf-8")
+    return len(pages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["build"])
-    parser.add_argument("out", type=Path)
+    parser.add_argument("command", choices=["build", "warc"])
+    parser.add_argument("out", type=Path, help="build: the archive; warc: the archive to read")
+    parser.add_argument("warc", type=Path, nargs="?", help="warc: the WARC file to write")
     parser.add_argument("--debs", type=Path, help="a folder of the .deb files (default: download)")
     parser.add_argument("--per-lang", type=int, default=300)
     parser.add_argument("--min-kb", type=float, default=3.0)
     parser.add_argument("--max-kb", type=float, default=400.0)
     args = parser.parse_args()
+    if args.command == "warc":
+        print(json.dumps({"pages": to_warc(args.out, args.warc)}))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         debs = sorted(args.debs.glob("*.deb")) if args.debs else download(Path(tmp))
         chosen = collect(debs, args.per_lang, args.min_kb, args.max_kb)
