@@ -158,16 +158,24 @@ def read(path: Path) -> list[tuple[Page, str]]:
 
 
 def to_warc(archive: Path, out: Path) -> int:
-    """The archive's pages as gzipped WARC response records (their index URLs)."""
+    """The archive's pages as gzipped WARC response records (their index URLs), each with
+    the WARC-Identified-Payload-Type that Common Crawl writes: without it datatrove's
+    WarcReader asks libmagic, which calls the XHTML manuals text/xml and skips them."""
+    from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
-
-    from tests.sample_warc import write_response
 
     pages = read(archive)
     with out.open("wb") as f:
         writer = WARCWriter(f, gzip=True)
         for page, html in pages:
-            write_response(writer, page.url, html.encode("utf-8"), "text/html; charset=utf-8")
+            http = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(writer.create_warc_record(
+                page.url, "response", payload=io.BytesIO(html.encode("utf-8")),
+                http_headers=http,
+                warc_headers_dict={"WARC-Identified-Payload-Type": "text/html"},
+            ))  # fmt: skip
     return len(pages)
 
 
