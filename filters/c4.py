@@ -9,6 +9,10 @@ the lines removed).
 
 Per language: sentence-final punctuation (Greek ends questions with ';'), and the phrases of
 cookie and privacy notices, which C4 only knew in English.
+
+Sentences are counted by a regex on terminal punctuation, or (`word_split: spacy_en`, the
+fineweb preset) as datatrove counts them, with spaCy's English words and sentencizer
+(leam.filters.spacy_words).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from leam.filters.base import (
     below,
     first_drop,
 )
+from leam.filters.text import WordSplit
 
 CITATION_RE = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 
@@ -52,6 +57,7 @@ class C4QualityParams(FilterParams):
         description="lines holding one of these (lower case) are cookie/privacy notices",
     )  # fmt: skip
     remove_lines: bool = Field(True, description="kept documents keep only the lines that pass")
+    word_split: WordSplit = Field("unicode", description="spacy_en: datatrove's sentence count")
 
 
 class C4Quality:
@@ -72,6 +78,14 @@ class C4Quality:
         self.sentence_end = re.compile(f"[{re.escape(terminal)}]+[{enders}]*(?=\\s|$)")
         phrases = "|".join(re.escape(p.lower()) for p in params.policy_phrases)
         self.policy = re.compile(phrases) if phrases else None
+        self.count_sentences = self._regex_sentences
+        if params.word_split == "spacy_en":
+            from leam.filters.spacy_words import spacy_english
+
+            self.count_sentences = spacy_english().sentences
+
+    def _regex_sentences(self, line: str) -> int:
+        return max(1, len(self.sentence_end.findall(line)))
 
     def _lines(self, text: str) -> tuple[list[str], Signals, str | None]:
         """(kept lines, signals, reason the whole document fails or None)."""
@@ -106,7 +120,7 @@ class C4Quality:
             if self.policy is not None and self.policy.search(lower):
                 removed += 1
                 continue
-            sentences += max(1, len(self.sentence_end.findall(line)))
+            sentences += self.count_sentences(line)
             kept.append(line)
         return kept, self._signals(lines, removed, sentences), None
 

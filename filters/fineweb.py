@@ -2,7 +2,8 @@
 
 Too few lines ending in punctuation (menus, tables, lists of links), too many short lines,
 too many characters in repeated lines, too many line breaks per word (lists). Same
-semantics as datatrove's FineWebQualityFilter (checked in tests), with our word split.
+semantics as datatrove's FineWebQualityFilter (checked in tests), with our word split, or
+with datatrove's (`word_split: spacy_en`, the fineweb preset).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from leam.filters.base import (
     first_drop,
 )
 from leam.filters.gopher_repetition import duplicates
-from leam.filters.text import nonempty_lines, words
+from leam.filters.text import WordSplit, nonempty_lines, word_splitter
 
 # datatrove's TERMINAL_PUNCTUATION holds every script's; these are the ones EU languages use
 # (the Greek question mark among them) and the CJK, Arabic and Devanagari stops they quote.
@@ -37,6 +38,7 @@ class FineWebQualityParams(FilterParams):
     short_line_length: int = Field(30, ge=0, description="characters; a line this short or less")
     max_dup_line_char_ratio: float = Field(0.01, ge=0, le=1)
     max_newline_word_ratio: float = Field(0.3, ge=0, description="line breaks per word")
+    word_split: WordSplit = "unicode"
 
 
 class FineWebQuality:
@@ -52,6 +54,7 @@ class FineWebQuality:
     def __init__(self, params: FineWebQualityParams, lang: str) -> None:
         self.params, self.lang = params, lang
         self.stops = tuple(params.stop_chars)
+        self.words = word_splitter(params.word_split)
 
     def score(self, doc: Doc) -> Signals:
         text = doc.get("text") or ""
@@ -59,7 +62,7 @@ class FineWebQuality:
         if not lines:
             return {"lines": 0.0}
         n = len(lines)
-        n_words = len(words(text))
+        n_words = len(self.words(text))
         punct = sum(line.endswith(self.stops) for line in lines) / n
         return {
             "lines": float(n),

@@ -7,12 +7,18 @@ English defaults break: Gopher's list is English, so it removes good prose in ev
 language. Here the list is the document's language's (filters/data/stopwords/), unless the
 manifest gives one list for every language (`stop_words`), as datatrove does with Gopher's
 eight English words: only for side-by-side comparisons with it.
+
+With `word_split: spacy_en` (the fineweb preset) the signals are datatrove 0.10.1's: its
+words include punctuation marks, the word count and mean length are of the words that are
+not only punctuation, while the hash, ellipsis and alphabetic shares divide by every word,
+punctuation included; an alphabetic word is one with a letter in it.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from datatrove.utils.text import PUNCTUATION_SET
 from pydantic import Field
 
 from leam.filters.base import (
@@ -25,7 +31,7 @@ from leam.filters.base import (
     below,
     first_drop,
 )
-from leam.filters.text import count_numbers, stop_words, words
+from leam.filters.text import WordSplit, count_numbers, stop_words, word_splitter, words
 
 
 class GopherQualityParams(FilterParams):
@@ -44,6 +50,7 @@ class GopherQualityParams(FilterParams):
     # A sentence-initial "The" is the stop word "the". datatrove matches case (False), so a
     # capitalised word of another language ("Be", Lithuanian "without") is not "be" there.
     stop_words_ignore_case: bool = True
+    word_split: WordSplit = Field("unicode", description="spacy_en: datatrove's words and ratios")
 
 
 class GopherQuality:
@@ -66,6 +73,8 @@ class GopherQuality:
 
     def score(self, doc: Doc) -> Signals:
         text = doc.get("text") or ""
+        if self.params.word_split != "unicode":
+            return self._score_datatrove(text)
         tokens = words(text.lower() if self.params.stop_words_ignore_case else text)
         n = len(tokens)
         lines = text.splitlines() or [""]
@@ -79,6 +88,27 @@ class GopherQuality:
             "bullet_lines_ratio": sum(s.startswith(("•", "-")) for s in stripped) / len(lines),
             "ellipsis_lines_ratio": sum(s.endswith(("...", "…")) for s in stripped) / len(lines),
             "alpha_words_ratio": (n - count_numbers(text)) / n if n else 0.0,
+            "stop_words": float(len(present & self.stop_words)),
+        }
+
+    def _score_datatrove(self, text: str) -> Signals:
+        """datatrove's GopherQualityFilter signals, on its word split."""
+        tokens = word_splitter(self.params.word_split)(text)
+        n = len(tokens)
+        named = [w for w in tokens if not PUNCTUATION_SET.issuperset(w)]
+        lines = text.splitlines() or [""]
+        stripped = [line.strip() for line in lines]
+        present = set(tokens)
+        if self.params.stop_words_ignore_case:
+            present = {w.lower() for w in present}
+        return {
+            "words": float(len(named)),
+            "mean_word_length": sum(map(len, named)) / len(named) if named else 0.0,
+            "hash_ratio": text.count("#") / n if n else 0.0,
+            "ellipsis_ratio": (text.count("...") + text.count("…")) / n if n else 0.0,
+            "bullet_lines_ratio": sum(s.startswith(("•", "-")) for s in stripped) / len(lines),
+            "ellipsis_lines_ratio": sum(s.endswith(("...", "…")) for s in stripped) / len(lines),
+            "alpha_words_ratio": sum(not _no_letter(w) for w in tokens) / n if n else 0.0,
             "stop_words": float(len(present & self.stop_words)),
         }
 
@@ -103,3 +133,7 @@ class GopherQuality:
             below("too_few_stop_words", "stop_words", s["stop_words"],
                   p.min_stop_words if self.stop_words else None),
         )  # fmt: skip
+
+
+def _no_letter(word: str) -> bool:
+    return not any(ch.isalpha() for ch in word)

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field
 
 from leam.filters.base import Doc, FilterParams, Signals, Threshold, Verdict, above, first_drop
-from leam.filters.text import words
+from leam.filters.text import WordSplit, word_splitter
 
 PARAGRAPH_RE = re.compile(r"\n{2,}")
 LINE_RE = re.compile(r"\n+")
@@ -40,6 +40,8 @@ class GopherRepetitionParams(FilterParams):
     # An n-gram seen once is not a repetition. datatrove counts the top n-gram even then
     # (as if this were 1), which removes short documents for "repetition" they do not have.
     min_top_ngram_count: int = Field(2, ge=1)
+    # The n-grams' words; spacy_en: datatrove's, punctuation marks among them.
+    word_split: WordSplit = "unicode"
 
 
 def duplicates(items: list[str]) -> tuple[int, int]:
@@ -125,6 +127,7 @@ class GopherRepetition:
 
     def __init__(self, params: GopherRepetitionParams, lang: str) -> None:
         self.params, self.lang = params, lang
+        self.words = word_splitter(params.word_split)
 
     def score(self, doc: Doc) -> Signals:
         p = self.params
@@ -140,7 +143,7 @@ class GopherRepetition:
             "dup_line_frac": line_dups / len(lines),
             "dup_line_char_frac": line_chars / size,
         }
-        tokens = words(text)
+        tokens = self.words(text)
         lengths = np.fromiter(map(len, tokens), np.int64, len(tokens))
         top_ns = [n for n in p.max_top_ngram_char_frac if len(tokens) >= n]
         dup_ns = sorted(n for n in p.max_dup_ngram_char_frac if len(tokens) >= n)

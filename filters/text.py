@@ -12,15 +12,31 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from importlib import resources
+from typing import Literal
 
 WORD_RE = re.compile(r"\w+")
 # A token with no letter in it: a number (digits, maybe an underscore).
 NUMBER_RE = re.compile(r"(?<!\w)[\d_]+(?!\w)")
 
 
+# "unicode": runs of word characters (above). "spacy_en": datatrove's default, spaCy's English
+# tokenizer, whose words include punctuation marks (leam.filters.spacy_words); only the
+# fineweb preset uses it, to decide as datatrove does.
+WordSplit = Literal["unicode", "spacy_en"]
+
+
 def words(text: str) -> list[str]:
     return WORD_RE.findall(text)
+
+
+def word_splitter(split: WordSplit) -> Callable[[str], list[str]]:
+    if split == "unicode":
+        return words
+    from leam.filters.spacy_words import spacy_english
+
+    return spacy_english().words
 
 
 def count_numbers(text: str) -> int:

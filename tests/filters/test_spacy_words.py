@@ -1,0 +1,53 @@
+"""leam.filters.spacy_words gives spaCy's English words and sentence counts, without spaCy.
+
+The rules file it ships is what the installed spaCy exports (a spaCy upgrade that changes
+them fails here), and on hard cases (contractions, paths, emoticons, abbreviations, URLs,
+several scripts) its words and sentence counts are spaCy's, as datatrove gets them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from leam.filters.spacy_words import spacy_english
+
+spacy = pytest.importorskip("spacy")
+pytest.importorskip("datatrove")
+from datatrove.utils.text import split_into_sentences, split_into_words  # noqa: E402
+
+from tests.filters.spacy_rules import RULES, export  # noqa: E402
+
+HARD = [
+    "I don't think it's 5 o'clock yet, isn't it? Can't say.",
+    "Edit /etc/apt/sources.list (e.g. with vi) and run `apt-get update`: done.",
+    "See https://www.debian.org/doc/ or mail debian-user@lists.debian.org :) thanks!!",
+    "z.B. ist das U.S.-Modell 3.5 cm groß; Mrs. Smith's e-mail... ''quoted'' (=) [:]",
+    "Il a dit : « l'été arrive » — c'est-à-dire demain ; n'est-ce pas ?",
+    "Η Ελλάδα; Ναι. Πόσο κοστίζει; 10€ ή $12.50 (περίπου).",
+    "Zażółć gęślą jaźń — 1,000,000 zł!!! V:0 I:1 |---|---| Chr(13) =SUM(A1:B2)",
+    "Tab\tseparated\u00a0and  double  spaced -- words -a -f --help 2-3 COVID-19",
+]
+
+
+def test_the_shipped_rules_are_spacys():
+    assert json.loads(RULES.read_text(encoding="utf-8")) == export()
+
+
+@pytest.mark.parametrize("text", HARD)
+def test_words_are_spacys(text):
+    assert spacy_english().words(text) == split_into_words(text, "en")
+
+
+@pytest.mark.parametrize("text", HARD)
+def test_sentences_are_the_sentencizers(text):
+    assert spacy_english().sentences(text) == len(split_into_sentences(text, "en"))
+
+
+def test_repeated_calls_do_not_share_lists():
+    splitter = spacy_english()
+    text = "The same text, asked twice."
+    first = splitter.words(text)
+    first.append("changed")
+    assert splitter.words(text) == ["The", "same", "text", ",", "asked", "twice", "."]
