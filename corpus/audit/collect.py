@@ -334,6 +334,29 @@ def damaged_report(run_dir: RunDir, record: dict[str, Any]) -> list[dict[str, An
     return report
 
 
+FILTER_HEADER = ["filter", "version", "category", "action", "in", "removed", "would remove"]
+DAMAGED_HEADER = ["stage", "file", "offset", "bytes", "reason", "detail"]
+
+
+def filter_rows(audit: Audit) -> list[list[str]]:
+    """The filters table of both reports (FILTER_HEADER): one row per filter."""
+    rows = []
+    for f in audit.filters:
+        m, t = f.manifest, f.totals()
+        rows.append([f.id, str(m["version"]), m["category"], m["action"], str(t["in"]),
+                     str(t["removed"]), str(t["would_remove"])])  # fmt: skip
+    return rows
+
+
+def damaged_rows(audit: Audit) -> list[list[str]]:
+    """The damaged spans table of both reports (DAMAGED_HEADER): one row per span."""
+    return [
+        [d["stage"], d["input"], f"{s['offset']:,}", f"{s['bytes']:,}", s["reason"], s["detail"]]
+        for d in audit.damaged_inputs
+        for s in d["spans"]
+    ]
+
+
 def language_rows(audit: FilterAudit) -> list[list[str]]:
     """The per-language table of both reports: lang, language, in, removed (or would be
     removed in annotate mode), % removed; then the `all` row."""

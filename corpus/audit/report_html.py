@@ -12,10 +12,14 @@ from collections.abc import Callable
 from html import escape
 
 from leam.corpus.audit.collect import (
+    DAMAGED_HEADER,
+    FILTER_HEADER,
     Audit,
     FilterAudit,
     Sample,
     cross_border_rows,
+    damaged_rows,
+    filter_rows,
     language_rows,
     optout_rows,
     sections,
@@ -408,30 +412,13 @@ def _damaged(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
     for d in audit.damaged_inputs:
         lost = f"{d['bytes_skipped']:,} of {d['input_bytes']:,} bytes skipped"
         parts.append(f"<p class='bad'>{escape(d['input'])}: {lost} in {d['ranges']} span(s)</p>")
-    rows = [
-        [d["stage"], d["input"], f"{s['offset']:,}", f"{s['bytes']:,}", s["reason"], s["detail"]]
-        for d in audit.damaged_inputs
-        for s in d["spans"]
-    ]
-    parts.append(_table(["stage", "file", "offset", "bytes", "reason", "detail"], rows, "damaged"))
+    parts.append(_table(DAMAGED_HEADER, damaged_rows(audit), "damaged"))
     return "\n".join(parts)
 
 
 def _filters(audit: Audit, view: Overview, cmp: Comparison | None) -> str:
-    overview = [
-        [
-            f.id,
-            str(f.manifest["version"]),
-            f.manifest["category"],
-            f.manifest["action"],
-            str(f.totals()["in"]),
-            str(f.totals()["removed"]),
-            str(f.totals()["would_remove"]),
-        ]
-        for f in audit.filters
-    ]
-    header = ["filter", "version", "category", "action", "in", "removed", "would remove"]
-    return "\n".join([_table(header, overview, "filters"), *(_filter(f) for f in audit.filters)])
+    table = _table(FILTER_HEADER, filter_rows(audit), "filters")
+    return "\n".join([table, *(_filter(f) for f in audit.filters)])
 
 
 def _manifests(audit: Audit, view: Overview, cmp: Comparison | None) -> str:

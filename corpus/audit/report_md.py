@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from leam.corpus.audit.collect import (
+    DAMAGED_HEADER,
+    FILTER_HEADER,
     Audit,
     FilterAudit,
     Sample,
     cross_border_rows,
+    damaged_rows,
+    filter_rows,
     language_rows,
     optout_rows,
     sections,
@@ -260,28 +264,11 @@ def _damaged(audit: Audit, view: Overview, cmp: Comparison | None) -> list[str]:
         return ["None: every input byte was read in a record.", ""]
     out = [f"- {d['input']}: {d['bytes_skipped']:,} of {d['input_bytes']:,} bytes skipped in "
            f"{d['ranges']} span(s)" for d in audit.damaged_inputs]  # fmt: skip
-    rows = [
-        [d["stage"], d["input"], f"{s['offset']:,}", f"{s['bytes']:,}", s["reason"], s["detail"]]
-        for d in audit.damaged_inputs
-        for s in d["spans"]
-    ]
-    return [*out, "", *_table(["stage", "file", "offset", "bytes", "reason", "detail"], rows)]
+    return [*out, "", *_table(DAMAGED_HEADER, damaged_rows(audit))]
 
 
 def _filters(audit: Audit, view: Overview, cmp: Comparison | None) -> list[str]:
-    rows = [
-        [
-            f.id,
-            str(f.manifest["version"]),
-            f.manifest["category"],
-            f.manifest["action"],
-            str(f.totals()["in"]),
-            str(f.totals()["removed"]),
-            str(f.totals()["would_remove"]),
-        ]
-        for f in audit.filters
-    ]
-    out = _table(["filter", "version", "category", "action", "in", "removed", "would remove"], rows)
+    out = _table(FILTER_HEADER, filter_rows(audit))
     for f in audit.filters:
         out += _filter(f)
     return out
