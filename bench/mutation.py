@@ -103,8 +103,26 @@ def stage(group: Group) -> Path:
     return where
 
 
+def retest_survivors(where: Path) -> int:
+    """Clear the verdicts of mutants that were not killed, so that this run tries them again
+    with the tests as they are now (mutmut itself keeps every earlier verdict); killed
+    mutants of unchanged functions keep theirs. Returns how many were cleared."""
+    cleared = 0
+    for meta in (where / "mutants").rglob("*.meta"):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        codes = data["exit_code_by_key"]
+        again = [k for k, v in codes.items() if v is not None and v not in KILLED]
+        for key in again:
+            codes[key] = None
+        if again:
+            meta.write_text(json.dumps(data), encoding="utf-8")
+            cleared += len(again)
+    return cleared
+
+
 def run(group: Group, where: Path) -> int:
     """mutmut run with one worker (the machine is shared): incremental over earlier runs."""
+    retest_survivors(where)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     log = BUILD / f"{group.name}.log"
     print(f"{group.name}: mutmut run (log: {log.relative_to(ROOT)})", flush=True)
@@ -158,6 +176,7 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="report the last run, run nothing")
     parser.add_argument("--list", action="store_true", help="list the groups")
     parser.add_argument("--survivors", action="store_true", help="print the surviving mutants")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier runs' results")
     args = parser.parse_args()
     groups = load_groups()
     if args.list:
@@ -170,6 +189,8 @@ def main() -> None:
     all_rows = []
     for name in args.groups:
         group = groups[name]
+        if args.fresh and not args.report:
+            shutil.rmtree(BUILD / name, ignore_errors=True)
         where = stage(group)
         if not args.report:
             code = run(group, where)
