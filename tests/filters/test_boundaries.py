@@ -1,0 +1,223 @@
+"""Every quality rule at its boundary: a signal exactly at its limit keeps the document, the
+nearest value beyond it drops it with the rule's own reason and the values that decided.
+
+The passing signals come from scoring a real prose page of the sample (each filter must keep
+it), then one signal at a time is moved to its limit. This pins both the comparison (>= or >)
+and which signal and parameter each rule reads."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from leam.filters.banned_words import BannedWords, BannedWordsParams
+from leam.filters.base import Drop, Keep, above, below, first_drop
+from leam.filters.c4 import C4Quality, C4QualityParams
+from leam.filters.fineweb import FineWebQuality, FineWebQualityParams
+from leam.filters.gopher_quality import GopherQuality, GopherQualityParams
+from leam.filters.gopher_repetition import GopherRepetition, GopherRepetitionParams
+from leam.filters.tdm import TdmReservation, TdmReservationParams
+from leam.filters.url_blocklist import UrlBlocklist, UrlBlocklistParams
+from leam.pipelines.samples import sample_pages
+
+PAGES = sample_pages(["en"], per_lang=6)
+DOC = {"text": "\n".join(p.text for p in PAGES), "url": PAGES[0].url, "lang": "en"}
+
+
+def _beyond(limit: float, kind: str) -> float:
+    return math.nextafter(limit, -math.inf if kind == "min" else math.inf)
+
+
+def _check(f, signal: str, limit: float, kind: str, reason: str) -> None:
+    passing = f.score(DOC)
+    assert f.decide(passing) == Keep(), (signal, passing)
+    assert f.decide({**passing, signal: limit}) == Keep(), signal
+    value = _beyond(limit, kind)
+    verdict = f.decide({**passing, signal: value})
+    assert verdict == Drop(reason, {signal: value, f"{kind}_{signal}": limit}), verdict
+
+
+GOPHER = GopherQualityParams()
+GOPHER_RULES = [
+    ("words", GOPHER.min_words, "min", "too_few_words"),
+    ("words", GOPHER.max_words, "max", "too_many_words"),
+    ("mean_word_length", GOPHER.min_mean_word_length, "min", "words_too_short"),
+    ("mean_word_length", GOPHER.max_mean_word_length, "max", "words_too_long"),
+    ("hash_ratio", GOPHER.max_symbol_word_ratio, "max", "too_many_hashes"),
+    ("ellipsis_ratio", GOPHER.max_symbol_word_ratio, "max", "too_many_ellipses"),
+    ("bullet_lines_ratio", GOPHER.max_bullet_lines_ratio, "max", "too_many_bullet_lines"),
+    ("ellipsis_lines_ratio", GOPHER.max_ellipsis_lines_ratio, "max", "too_many_ellipsis_lines"),
+    ("alpha_words_ratio", GOPHER.min_alpha_words_ratio, "min", "too_few_alphabetic_words"),
+    ("stop_words", GOPHER.min_stop_words, "min", "too_few_stop_words"),
+]
+
+
+@pytest.mark.parametrize(("signal", "limit", "kind", "reason"), GOPHER_RULES)
+def test_gopher_quality_rules_at_their_limits(signal, limit, kind, reason):
+    _check(GopherQuality(GOPHER, "en"), signal, limit, kind, reason)
+
+
+def test_gopher_rules_switched_off_and_the_stop_word_list():
+    off = GopherQualityParams(**{p: None for p in (
+        "min_words", "max_words", "min_mean_word_length", "max_mean_word_length",
+        "max_symbol_word_ratio", "max_bullet_lines_ratio", "max_ellipsis_lines_ratio",
+        "min_alpha_words_ratio", "min_stop_words")})  # fmt: skip
+    f = GopherQuality(off, "en")
+    extreme = dict.fromkeys(f.score(DOC), 0.0) | {"words": 1e9, "hash_ratio": 1e9}
+    assert f.decide(extreme) == Keep()
+    # a language without a stop-word list cannot fail the stop-word rule
+    unlisted = GopherQuality(GopherQualityParams(stop_words=[]), "en")
+    assert unlisted.decide({**unlisted.score(DOC), "stop_words": 0.0}) == Keep()
+    given = GopherQuality(GopherQualityParams(stop_words=["The", "zzz"]), "en")
+    assert given.stop_words == frozenset({"the", "zzz"})
+    assert given.score(DOC)["stop_words"] == 1.0
+    case = GopherQuality(GopherQualityParams(stop_words=["The"], stop_words_ignore_case=False),
+                         "en")
+    assert case.score({"text": "The cat and the dog"})["stop_words"] == 1.0
+    assert case.score({"text": "the cat"})["stop_words"] == 0.0
+
+
+def test_gopher_signals_on_a_known_text():
+    text = "# one two… three\n- four five...\n• 12 34 six\n\n"
+    s = GopherQuality(GopherQualityParams(), "en").score({"text": text})
+    assert s["words"] == 8.0
+    assert s["mean_word_length"] == pytest.approx(sum(map(len, ["one", "two", "three", "four",
+                                                                "five", "12", "34", "six"])) / 8)
+    assert s["hash_ratio"] == 1 / 8 and s["ellipsis_ratio"] == 2 / 8
+    assert s["bullet_lines_ratio"] == 2 / 4 and s["ellipsis_lines_ratio"] == 1 / 4
+    assert s["alpha_words_ratio"] == 6 / 8
+    empty = GopherQuality(GopherQualityParams(), "en").score({"text": None})
+    assert empty["words"] == 0.0 and empty["mean_word_length"] == 0.0
+    assert empty["alpha_words_ratio"] == 0.0 and empty["bullet_lines_ratio"] == 0.0
+
+
+REPETITION = GopherRepetitionParams()
+REPETITION_RULES = [
+    ("dup_para_frac", REPETITION.max_dup_para_frac, "max", "duplicate_paragraphs"),
+    ("dup_para_char_frac", REPETITION.max_dup_para_char_frac, "max", "duplicate_paragraph_chars"),
+    ("dup_line_frac", REPETITION.max_dup_line_frac, "max", "duplicate_lines"),
+    ("dup_line_char_frac", REPETITION.max_dup_line_char_frac, "max", "duplicate_line_chars"),
+    *[(f"top_{n}gram_char_frac", v, "max", f"top_{n}gram_too_frequent")
+      for n, v in REPETITION.max_top_ngram_char_frac.items()],
+    *[(f"dup_{n}gram_char_frac", v, "max", f"duplicate_{n}grams")
+      for n, v in REPETITION.max_dup_ngram_char_frac.items()],
+]
+
+
+@pytest.mark.parametrize(("signal", "limit", "kind", "reason"), REPETITION_RULES)
+def test_gopher_repetition_rules_at_their_limits(signal, limit, kind, reason):
+    _check(GopherRepetition(REPETITION, "en"), signal, limit, kind, reason)
+
+
+FINEWEB = FineWebQualityParams()
+FINEWEB_RULES = [
+    ("punct_lines_ratio", FINEWEB.min_punct_lines_ratio, "min", "too_few_punctuated_lines"),
+    ("short_lines_ratio", FINEWEB.max_short_lines_ratio, "max", "too_many_short_lines"),
+    ("dup_line_char_ratio", FINEWEB.max_dup_line_char_ratio, "max", "repeated_line_chars"),
+    ("newline_word_ratio", FINEWEB.max_newline_word_ratio, "max", "too_many_line_breaks"),
+]
+
+
+@pytest.mark.parametrize(("signal", "limit", "kind", "reason"), FINEWEB_RULES)
+def test_fineweb_rules_at_their_limits(signal, limit, kind, reason):
+    _check(FineWebQuality(FINEWEB, "en"), signal, limit, kind, reason)
+
+
+def test_fineweb_empty_and_the_zero_punctuation_exemption():
+    f = FineWebQuality(FINEWEB, "en")
+    assert f.score({"text": "\n \n"}) == {"lines": 0.0}
+    assert f.decide({"lines": 0.0}) == Drop("empty", {"lines": 0.0, "min_lines": 1})
+    passing = f.score(DOC)
+    none = {**passing, "punct_lines_ratio": 0.0}
+    assert f.decide(none).reason == "too_few_punctuated_lines"
+    exempt = FineWebQuality(FineWebQualityParams(punct_lines_exclude_zero=True), "en")
+    assert exempt.decide(none) == Keep()
+    low = {**passing, "punct_lines_ratio": 0.01}
+    assert exempt.decide(low).reason == "too_few_punctuated_lines"  # only zero is exempt
+
+
+def test_fineweb_signals_on_a_known_text():
+    text = "A line that ends here.\nshort\nshort\nAnother long line without a stop"
+    s = FineWebQuality(FineWebQualityParams(short_line_length=5), "en").score({"text": text})
+    assert s["lines"] == 4.0 and s["punct_lines_ratio"] == 1 / 4
+    assert s["short_lines_ratio"] == 2 / 4  # "short" is 5 characters: short, at the limit
+    assert s["dup_line_char_ratio"] == 5 / (len(text) - 3)
+    assert s["newline_word_ratio"] == 3 / 13
+
+
+def test_c4_sentences_at_the_limit_and_its_flags():
+    f = C4Quality(C4QualityParams(), "en")
+    passing = f.score(DOC)
+    assert f.decide(passing) == Keep()
+    limit = C4QualityParams().min_sentences
+    assert f.decide({**passing, "sentences": float(limit)}) == Keep()
+    assert f.decide({**passing, "sentences": limit - 1.0}) == Drop(
+        "too_few_sentences", {"sentences": limit - 1.0, "min_sentences": limit})
+    assert f.decide({**passing, "lorem_ipsum": 1.0}) == Drop("lorem_ipsum", {"lorem_ipsum": 1.0})
+    assert f.decide({**passing, "curly_bracket": 1.0}) == Drop("curly_bracket",
+                                                               {"curly_bracket": 1.0})
+    both = f.decide({**passing, "lorem_ipsum": 1.0, "curly_bracket": 1.0})
+    assert both.reason == "lorem_ipsum"  # the order of the paper's rules
+
+
+def test_banned_words_need_both_enough_hits_and_density():
+    f = BannedWords(BannedWordsParams(min_hits=3, max_ratio=0.01), "en")
+    assert f.decide({"has_list": 0.0}) == Keep()
+    assert f.decide({"has_list": 1.0, "banned": 2.0, "banned_ratio": 0.5}) == Keep()
+    assert f.decide({"has_list": 1.0, "banned": 3.0, "banned_ratio": 0.01}) == Keep()
+    dense = math.nextafter(0.01, 1)
+    assert f.decide({"has_list": 1.0, "banned": 3.0, "banned_ratio": dense}) == Drop(
+        "banned_words", {"banned_ratio": dense, "max_banned_ratio": 0.01})
+    word = sorted(f.words)[0]
+    s = f.score({"text": f"{word.upper()} {word} and one more word"})
+    assert s == {"has_list": 1.0, "banned": 2.0, "banned_ratio": 2 / 6}
+    assert BannedWords(BannedWordsParams(), "xx").score(DOC) == {"has_list": 0.0}
+
+
+def test_url_blocklist_soft_words_at_the_threshold_and_reason_order():
+    f = UrlBlocklist(UrlBlocklistParams(use_ut1=False, soft_word_threshold=2), "en")
+    quiet = {"blocked_domain": 0.0, "blocked_url": 0.0, "banned_url_words": 0.0,
+             "soft_banned_url_words": 1.0, "banned_url_subword": 0.0}
+    assert f.decide(quiet) == Keep()
+    assert f.decide({**quiet, "soft_banned_url_words": 2.0}) == Drop(
+        "soft_banned_words_in_url", {"soft_banned_url_words": 2.0})
+    everything = dict.fromkeys(quiet, 1.0) | {"soft_banned_url_words": 5.0}
+    order = []
+    for key in ("blocked_domain", "blocked_url", "banned_url_words", "soft_banned_url_words",
+                "banned_url_subword"):
+        verdict = f.decide(everything)
+        order.append(verdict.reason)
+        everything[key] = 0.0
+    assert order == ["blocklisted_domain", "blocklisted_url", "banned_word_in_url",
+                     "soft_banned_words_in_url", "banned_phrase_in_url"]
+    assert f.decide({**quiet, "banned_url_words": 2.0}) == Drop(
+        "banned_word_in_url", {"banned_url_words": 2.0})
+
+
+def test_url_blocklist_extra_lists_and_switches():
+    f = UrlBlocklist(UrlBlocklistParams(use_ut1=False, extra_domains=["bad.example"],
+                                        extra_urls=["https://ok.example/page"]), "en")
+    assert f.score({"url": "https://www.sub.bad.example/x"})["blocked_domain"] == 1.0
+    assert f.score({"url": "https://notbad.example/x"})["blocked_domain"] == 0.0
+    assert f.score({"url": "https://ok.example/page"})["blocked_url"] == 1.0
+    assert f.score({"url": "https://ok.example/other"})["blocked_url"] == 0.0
+
+
+def test_tdm_filter_reserves_by_signal_or_listed_domain():
+    f = TdmReservation(TdmReservationParams(reserved_domains=["news.example"]), "en")
+    assert f.decide({"reserved": 0.0, "reserved_domain": 0.0}) == Keep()
+    assert f.decide({"reserved": 1.0, "reserved_domain": 1.0}) == Drop(
+        "tdm_reservation", {"reserved": 1.0})
+    assert f.decide({"reserved": 0.0, "reserved_domain": 1.0}) == Drop(
+        "tdm_reservation", {"reserved_domain": 1.0})
+
+
+def test_base_rules_off_at_none_and_first_drop_in_order():
+    assert below("r", "s", -1e9, None) is None and above("r", "s", 1e9, None) is None
+    assert below("r", "s", 1.0, 1.0) is None and above("r", "s", 1.0, 1.0) is None
+    assert below("r", "s", 0.5, 1.0) == Drop("r", {"s": 0.5, "min_s": 1.0})
+    assert above("r", "s", 1.5, 1.0) == Drop("r", {"s": 1.5, "max_s": 1.0})
+    assert first_drop(None, Drop("a"), Drop("b")) == Drop("a")
+    assert first_drop(None, None) == Keep()
+    assert Drop("r", {"s": 0.5, "min_s": 2.0}).detail() == "s=0.5; min_s=2"
