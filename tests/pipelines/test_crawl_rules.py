@@ -5,9 +5,11 @@ not list, repeated headers, the status codes where robots.txt and tdmrep.json sw
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 import pytest
+from aiohttp.resolver import ThreadedResolver
 
 from leam.pipelines.crawl.policyfile import AI_TXT, ROBOTS_TXT, TDMREP_JSON, PolicyFile
 from leam.pipelines.crawl.robots import RobotsRules
@@ -23,6 +25,7 @@ from leam.pipelines.crawl.tdm import (
     TdmRepFile,
     header_reservation,
     meta_reservation,
+    meta_robots_directives,
     noai_reservation,
     response_reservation,
     x_robots_directives,
@@ -109,6 +112,14 @@ def test_x_robots_tag_agents_and_valued_directives():
     # "a b: c" has a space before the colon: not an agent, the whole value is directives
     assert x_robots_directives(["no ai: x, noai"], "LEAMbot") == {"no ai: x", "noai"}
     assert x_robots_directives([" , ,NOAI , "], "LEAMbot") == {"noai"}
+    # another agent's line is skipped, the lines after it are still read
+    assert x_robots_directives(["googlebot: nofollow", "noai"], "LEAMbot") == {"noai"}
+    # the agent is what comes before the first colon
+    assert x_robots_directives(["LEAMbot: max-snippet: 20, noai"], "LEAMbot") == {
+        "max-snippet: 20", "noai"}
+    assert meta_robots_directives({}, "LEAMbot") == set()
+    assert meta_robots_directives({"robots": "NoIndex", "leambot": "noai"}, "LEAMbot") == {
+        "noindex", "noai"}
 
 
 # -- tdmrep.json ---------------------------------------------------------------------------
@@ -133,22 +144,26 @@ def test_tdmrep_absent_decides_nothing(status):
 @pytest.mark.parametrize(
     ("body", "why"),
     [
-        ("{not json", "not JSON"),
+        ("{not json", "not JSON: Expecting property name enclosed in double quotes"),
         ('{"location": "/"}', "not a JSON array of rules"),
         ('[{"tdm-reservation": 1}]', "a rule without a location"),
         ('[{"location": 3, "tdm-reservation": 1}]', "a rule without a location"),
         ('["/"]', "a rule without a location"),
-        ('[{"location": "/", "tdm-reservation": 2}]', "must be 0 or 1, not 2"),
-        ('[{"location": "/", "tdm-reservation": true}]', "must be 0 or 1, not True"),
-        ('[{"location": "/", "tdm-reservation": "1"}]', "must be 0 or 1, not '1'"),
-        ('[{"location": "/"}]', "must be 0 or 1, not None"),
+        ('[{"location": "/", "tdm-reservation": 2}]', "tdm-reservation must be 0 or 1, not 2"),
+        ('[{"location": "/", "tdm-reservation": true}]',
+         "tdm-reservation must be 0 or 1, not True"),
+        ('[{"location": "/", "tdm-reservation": "1"}]',
+         "tdm-reservation must be 0 or 1, not '1'"),
+        ('[{"location": "/"}]', "tdm-reservation must be 0 or 1, not None"),
     ],
 )
 def test_tdmrep_unreadable_reserves_the_host(body: str, why: str):
-    verdict = _tdmrep(body).check("http://h/free")
-    assert verdict.reserved and verdict.signal == "tdmrep_json"
-    assert verdict.detail.startswith("tdmrep.json unreadable (") and why in verdict.detail
-    assert verdict.detail.endswith("): fail closed")
+    source = _file(TDMREP_JSON, 200, body, "application/json")
+    tdm = TdmRepFile(source)
+    verdict = tdm.check("http://h/free")
+    assert tdm.source is source and tdm.rules == []
+    detail = f"tdmrep.json unreadable ({why}): fail closed"
+    assert verdict == Reservation(True, "tdmrep_json", detail)
 
 
 def test_tdmrep_soft_404_in_html_decides_nothing():
@@ -207,7 +222,7 @@ def test_robots_rules_delay_sitemaps_and_details():
     assert rules.check("http://h/a") == rules.check("http://h/a")
     ok, refused = rules.check("http://h/a"), rules.check("http://h/private/x")
     assert ok.allowed and ok.detail == "robots.txt allows it for LEAMbot"
-    assert not refused.allowed and refused.detail == "robots.txt disallows it for LEAMbot"
+    assert refused.allowed is False and refused.detail == "robots.txt disallows it for LEAMbot"
     assert rules.crawl_delay() == 2.5 and isinstance(rules.crawl_delay(), float)
     assert rules.sitemaps() == ["http://h/sitemap.xml"]
     other = RobotsRules(_file(ROBOTS_TXT, 200, body), "OtherBot", True)
@@ -240,7 +255,7 @@ def test_address_class_boundaries(address: str, kind: str | None):
     assert refusal(address, allow_private=False) == kind
     import ipaddress
 
-    assert address_class(ipaddress.ip_address(address.split("%")[0])) == kind
+    assert address_class(ipaddress.ip_address(address)) == kind
 
 
 def test_refusal_names_host_address_and_class():
@@ -264,3 +279,45 @@ def test_guarded_resolver_drops_refused_addresses_at_connect_time():
     with pytest.raises(RefusedAddress) as err:
         asyncio.run(resolve(False))
     assert err.value.signal == "loopback_address"
+
+
+def test_guarded_resolver_asks_for_the_host_and_names_what_it_refused(monkeypatch):
+    asked = []
+
+    async def fake(self, host, port=0, family=0):
+        asked.append((host, port, family))
+        return [{"host": "169.254.169.254", "port": port}, {"host": "10.0.0.1", "port": port}]
+
+    async def resolve(allow_private: bool, *args):
+        return await GuardedResolver(allow_private).resolve("h.example", *args)
+
+    monkeypatch.setattr(ThreadedResolver, "resolve", fake)
+    kept = asyncio.run(resolve(True, 8080, socket.AF_INET6))
+    assert kept == [{"host": "10.0.0.1", "port": 8080}]  # private admitted, link-local not
+    assert asked == [("h.example", 8080, socket.AF_INET6)]
+    with pytest.raises(RefusedAddress) as err:
+        asyncio.run(resolve(False))
+    assert asked[-1] == ("h.example", 0, socket.AF_INET)
+    assert str(err.value) == "h.example resolves to 169.254.169.254 (link-local address)"
+    assert err.value.address == "169.254.169.254" and err.value.signal == "link_local_address"
+
+    async def nothing(self, host, port=0, family=0):
+        return []
+
+    monkeypatch.setattr(ThreadedResolver, "resolve", nothing)
+    with pytest.raises(OSError, match=r"^h\.example resolves to no address$") as err:
+        asyncio.run(resolve(True))
+    assert not isinstance(err.value, RefusedAddress)  # nothing refused: an ordinary failure
+
+
+def test_check_host_resolves_names_for_tcp(monkeypatch):
+    asked = []
+
+    async def fake(self, host, port, *, type=0, **kw):
+        asked.append((host, port, type))
+        return [(socket.AF_INET, type, 6, "", ("93.184.216.34", port)),
+                (socket.AF_INET, type, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", fake)
+    assert asyncio.run(check_host("h.example", 443, allow_private=False)) == ["93.184.216.34"]
+    assert asked == [("h.example", 443, socket.SOCK_STREAM)]
