@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,40 @@ def test_describe_input_hashes_every_chunk(tmp_path: Path):
     }  # fmt: skip
 
 
-def test_code_version_names_the_package_and_a_commit_or_none():
+def test_code_version_names_the_package_and_the_checkouts_commit():
     version = runrecord.code_version()
     assert set(version) == {"leam", "git_commit"}
     assert version["leam"] == runrecord.__version__
-    commit = version["git_commit"]
-    assert commit is None or (len(commit) == 40 and int(commit, 16) >= 0)
+    root = Path(runrecord.__file__).resolve().parent.parent
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"],
+                          capture_output=True, text=True, check=False)
+    expected = head.stdout.strip() if head.returncode == 0 else None  # None: not a checkout
+    assert version["git_commit"] == expected
+
+
+def test_energy_figures_are_rounded_as_documented():
+    record = {"stages": {"a": {"cpu_s": 1234.5678}, "b": {"cpu_s": 0.00012}}}
+    runrecord.add_energy(record, watts_per_core=10.0, rapl_j=40.04)
+    assert record["stages"]["a"]["energy_j"] == 12345.7
+    assert record["stages"]["b"]["energy_j"] == 0.0
+    energy = record["energy"]
+    assert energy["cpu_s"] == 1234.568
+    assert energy["estimate_j"] == 12345.7
+    assert energy["estimate_kwh"] == 0.003429
+    assert energy["rapl_j"] == 40.0
+    assert energy["basis"] == "task CPU-seconds x watts per core (Ray's own processes not counted)"
+
+
+def test_rapl_delta_sums_zones_and_unwraps_only_a_counter_that_went_back(tmp_path: Path):
+    for zone in ("intel-rapl:0", "intel-rapl:1"):
+        (tmp_path / zone).mkdir()
+        (tmp_path / zone / "max_energy_range_uj").write_text("100000000\n")  # 100 J
+    start = {"intel-rapl:0": 10.0, "intel-rapl:1": 20.0}
+    assert runrecord.rapl_delta(start, dict(start), tmp_path) == 0.0  # no change: no wrap
+    end = {"intel-rapl:0": 10.5, "intel-rapl:1": 23.0}
+    assert runrecord.rapl_delta(start, end, tmp_path) == pytest.approx(3.5)
+    wrapped = {"intel-rapl:0": 1.0, "intel-rapl:1": 20.0}
+    assert runrecord.rapl_delta(start, wrapped, tmp_path) == pytest.approx(91.0)
 
 
 def test_open_record_new_then_resumed_then_refused(tmp_path: Path):
@@ -120,6 +149,9 @@ def test_open_record_new_then_resumed_then_refused(tmp_path: Path):
     assert again["run_id"] == "r1" and again["resumed"] == 1
     assert again["status"] == "running" and again["runtime"] == {"workers": 2}
     assert again["created"] == record["created"]
+    third = runrecord.open_record(run_dir, "r1", pipeline, [str(inp)], {})
+    assert third["resumed"] == 2
+    assert record["created"].endswith("+00:00") and third["updated"].endswith("+00:00")
 
     with pytest.raises(runrecord.ResumeError, match="other inputs"):
         runrecord.open_record(run_dir, "r1", pipeline, [str(inp), str(inp)], {})
