@@ -321,3 +321,6 @@ def test_check_host_resolves_names_for_tcp(monkeypatch):
     monkeypatch.setattr(asyncio.BaseEventLoop, "getaddrinfo", fake)
     assert asyncio.run(check_host("h.example", 443, allow_private=False)) == ["93.184.216.34"]
     assert asked == [("h.example", 443, socket.SOCK_STREAM)]
+    # a name that only contains an address is resolved, not taken for that address
+    assert asyncio.run(check_host("X10.0.0.1", 80, allow_private=False)) == ["93.184.216.34"]
+    assert asked[-1] == ("X10.0.0.1", 80, socket.SOCK_STREAM)
