@@ -10,7 +10,12 @@ import math
 import pytest
 
 from leam.corpus.stage import PIPELINE_STAGES, Context
-from leam.pipelines.lid.model import LidModel, normalize_for_lid, shared_model
+from leam.pipelines.lid.model import (
+    LidModel,
+    default_model_path,
+    normalize_for_lid,
+    shared_model,
+)
 from leam.pipelines.lid.precheck import (
     LanguagePrecheck,
     PrecheckParams,
@@ -74,7 +79,7 @@ def test_empty_predictions_are_undetermined():
 
 
 def test_stage_keeps_targets_and_explains_every_rejection():
-    stage = LangIdStage(LangIdParams(languages=["fr"], default_threshold=0.5, top_k=3))
+    stage = LangIdStage(LangIdParams(languages=["fr"], default_threshold=0.5, top_k=5))
     stage.setup()
     docs = [
         {"id": "a", "text": FR.text, "url": "u1"},
@@ -88,7 +93,7 @@ def test_stage_keeps_targets_and_explains_every_rejection():
     fr = kept[0]
     assert fr["lang"] == "fr" and 0.5 <= fr["lang_score"] <= 1.0
     alternatives = fr["lang_alternatives"]
-    assert 1 <= len(alternatives) <= 3
+    assert 1 <= len(alternatives) <= 5
     assert alternatives[0] == {"lang": "fr", "score": fr["lang_score"]}
     assert ctx.docs_out == 1 and ctx.out_by_lang == {"fr": 1}
     assert ctx.rejected == {"language": 1, "no_text_for_lid": 2}
@@ -102,6 +107,61 @@ def test_stage_keeps_targets_and_explains_every_rejection():
         assert by_id[doc_id]["detail"] == "nothing left after normalisation"
     assert docs[2]["lang"] == "und" and docs[2]["lang_score"] == 0.0
     assert docs[2]["lang_alternatives"] == []
+    assert len(ru["lang_alternatives"]) == 5  # the detail names the top three only
+
+
+def test_the_stage_needs_setup_before_run():
+    stage = LangIdStage(LangIdParams())
+    with pytest.raises(AssertionError, match=r"^setup\(\) loads the model$"):
+        list(stage.run(iter([{"id": "a", "text": "x"}]), Context("langid")))
+
+
+def test_a_model_file_is_loaded_from_the_given_path(tmp_path):
+    copy = tmp_path / "copy.ftz"
+    copy.write_bytes(default_model_path().read_bytes())
+    fresh = LidModel(copy)
+    assert fresh.path == copy and fresh.predict(normalize_for_lid(FR.text, 5000), 1)[0][0] == "fr"
+    assert shared_model(copy).path == copy.resolve() and shared_model(copy) is shared_model(copy)
+    assert shared_model(copy) is not shared_model()
+    stage = LangIdStage(LangIdParams(model=copy))
+    stage.setup()
+    assert stage.model is shared_model(copy)
+    assert LanguagePrecheck(PrecheckParams(model=copy)).model is shared_model(copy)
+
+
+class _StubFastText:
+    """fastText's predict output for labels of a GlotLID-style model: two labels, one code."""
+
+    def __init__(self, labels, probs):
+        self.labels, self.probs, self.asked = labels, probs, []
+
+    def predict(self, text, k):
+        self.asked.append(k)
+        return self.labels[:k], self.probs[:k]
+
+
+def test_labels_of_one_code_add_up_and_a_probability_is_capped_at_one():
+    model = LidModel.__new__(LidModel)
+    model._model = _StubFastText(("__label__slv_Latn", "__label__sl", "__label__hrv_Latn"),
+                                 (0.5, 0.25, 0.2))
+    assert model.predict("besedilo", 3) == [("sl", 0.75), ("hr", 0.2)]
+    model._model = _StubFastText(("__label__fr",), (1.0000153,))  # fastText can exceed 1
+    assert model.predict("texte", 1) == [("fr", 1.0)]
+
+
+def test_the_precheck_asks_the_model_for_its_top_label_only():
+    precheck = LanguagePrecheck(PrecheckParams(languages=["fr"], min_score=0.5))
+    stub = LidModel.__new__(LidModel)
+    stub._model = _StubFastText(("__label__ru", "__label__ru"), (0.6, 0.3))
+    precheck.model = stub
+    page = "<html><body><p>текст</p></body></html>"
+    assert precheck.outside(page.encode(), page) == ("ru", 0.6)
+    assert stub._model.asked == [1]
+
+
+def test_normalisation_reads_twice_max_chars_before_cleaning():
+    assert normalize_for_lid("1" * 20 + "abc", 10) == ""  # only digits in the first 20
+    assert normalize_for_lid("1" * 18 + " abc", 10) == "a"
 
 
 def test_stage_gives_the_model_at_most_max_chars(model: LidModel):
@@ -147,6 +207,8 @@ def test_declared_language_reads_the_html_lang_attribute():
     assert declared_language(b"<html><body lang='fr'>") is None
     assert declared_language(b" " * 4096 + b"<html lang='fr'>") is None  # first 4 KiB only
     assert declared_language(b" " * 4000 + b"<html lang='fr'>") == "fr"
+    assert declared_language(b" " * (4096 - 13) + b"<html lang=fr") == "fr"  # ends at 4096
+    assert declared_language(b" " * (4096 - 12) + b"<html lang=fr") is None
 
 
 def test_precheck_turns_away_only_a_sure_non_target(model: LidModel):
