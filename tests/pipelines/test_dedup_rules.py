@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import xxhash
 
 from leam.corpus.rundir import RunDir
 from leam.corpus.stage import Context
@@ -166,7 +167,40 @@ def test_kept_document_previous_then_longest_then_earliest_then_smallest_id(tmp_
     assert figures["edges"] == 5 and figures["documents_with_duplicates"] == 9
     assert figures["clusters"] == 4 and figures["removed"] == 5
     assert figures["removed_by_kind"] == {"url": 0, "exact": 0, "near": 5}
+    # the edge arrays (int64 a and b), an int64 label per node and 64 bytes of metadata
+    assert figures["clustering_memory_bytes"] == 16 * 5 + (8 + 64) * 9
     assert json.loads((tmp_path / "clusters.json").read_text()) == figures
+
+
+def test_cluster_ids_are_the_kept_documents_hash_within_int64():
+    assert cluster_id("c2") == xxhash.xxh3_64_intdigest(b"c2") >> 1
+    assert all(0 <= cluster_id(str(i)) < 2**63 for i in range(200))
+
+
+def test_parts_without_duplicates_and_empty_texts(tmp_path: Path):
+    """A part with no duplicated row is skipped, not the end of the reading; two empty texts
+    are duplicates (their length is 0); a document without a date sorts as the earliest."""
+    first = _meta_part(tmp_path / "p0", [{"id": "a", "len": 4, "date": "2024-01-01"}], 0)
+    rows = [
+        {"id": "e1", "len": 0, "date": "2024-02-01", "text": 5},
+        {"id": "e2", "len": 0, "date": None, "text": 5},
+        {"id": "f1", "len": 9, "date": "2024-01-01"},
+        {"id": "f2", "len": 9, "date": None},
+    ]
+    second = _meta_part(tmp_path / "p1", rows, 1)
+    _write_edges(tmp_path, [(1, 2), (3, 4)])
+    figures = cluster(tmp_path, {"part-00000": first, "part-00001": second}, [], buckets=1)
+    assert _decisions(tmp_path, "part-00000") == []
+    kept = {rows[d["row"]]["id"]: d["kept_id"] for d in _decisions(tmp_path, "part-00001")}
+    assert kept == {"e1": "e2", "e2": "e2", "f1": "f2", "f2": "f2"}
+    assert figures["removed_by_kind"] == {"url": 0, "exact": 1, "near": 1}
+
+
+def test_a_run_without_current_parts_removes_nothing(tmp_path: Path):
+    previous = _meta_part(tmp_path / "prev", [{"id": "a", "len": 3}, {"id": "b", "len": 2}], 0)
+    _write_edges(tmp_path, [(0, 1)])
+    figures = cluster(tmp_path, {}, [previous], buckets=1)
+    assert figures["documents"] == 0 and figures["removed"] == 0 and figures["clusters"] == 1
 
 
 def test_the_kind_of_a_removed_document_exact_before_url(tmp_path: Path):
@@ -192,6 +226,7 @@ def test_components_follow_long_chains_and_keep_isolated_nodes():
     assert set(labels[1:n].tolist()) == {1}
     assert components(3, np.array([], np.int64), np.array([], np.int64)).tolist() == [0, 1, 2]
     assert components(4, np.array([3, 1]), np.array([2, 0])).tolist() == [0, 0, 2, 2]
+    assert components(2, np.array([1]), np.array([0])).tolist() == [0, 0]  # a single edge
 
 
 # -- keys: what makes documents candidates -------------------------------------------------
@@ -270,6 +305,9 @@ def test_the_stage_in_process_keeps_one_of_each_duplicate_set(tmp_path: Path):
     stage = DedupStage(DedupParams(num_perm=32, buckets=2))
     run_dir = RunDir(tmp_path / "run")
     figures = stage.prepare([("part-00000", path)], run_dir, _serial)
+    index = json.loads((run_dir.workdir("dedup") / "index.json").read_text())
+    assert index["bands"] == list(stage.params.index_config().hasher().bands)
+    assert index["num_perm"] == 32 and index["kinds"] == [URL, EXACT, NEAR]
     assert figures["documents"] == 5 and figures["removed"] == 1
     assert figures["removed_by_kind"]["exact"] == 1 and figures["edges_per_bucket_max"] >= 1
     assert {"signatures_s", "buckets_s", "clustering_s"} <= set(figures)
