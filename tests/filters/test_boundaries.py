@@ -221,3 +221,72 @@ def test_base_rules_off_at_none_and_first_drop_in_order():
     assert first_drop(None, Drop("a"), Drop("b")) == Drop("a")
     assert first_drop(None, None) == Keep()
     assert Drop("r", {"s": 0.5, "min_s": 2.0}).detail() == "s=0.5; min_s=2"
+
+
+# -- C4's line rules, one at a time ---------------------------------------------------------
+
+
+def _c4(text: str, **params) -> tuple[str, dict, dict]:
+    f = C4Quality(C4QualityParams(**params), "en")
+    signals = f.score({"text": text})
+    new, counts = f.rewrite({"text": text})
+    return new, counts, signals
+
+
+def test_c4_word_length_limit_is_inclusive():
+    ok = "A " + "x" * 10 + " word here."
+    long = "A " + "x" * 11 + " word here."
+    new, counts, s = _c4(f"{ok}\n{long}", max_word_length=10)
+    assert new == ok and counts == {"lines_removed": 1}
+    assert s == {"sentences": 1.0, "lines_removed_frac": 0.5, "lorem_ipsum": 0.0,
+                 "curly_bracket": 0.0}
+
+
+def test_c4_line_endings_words_and_ellipses():
+    lines = [
+        "Three words here.",  # exactly min_words_per_line: kept
+        "Two words.",  # fewer: removed
+        "No end punctuation here",  # removed
+        "It trails off here...",  # "..." is not an end: removed
+        "She said “yes.”",  # closing quotes end a sentence
+        "",  # a blank line is neither kept nor counted
+    ]
+    new, counts, s = _c4("\n".join(lines))
+    assert new.split("\n") == ["Three words here.", "She said “yes.”"]
+    assert counts == {"lines_removed": 3} and s["lines_removed_frac"] == 3 / 5
+
+
+def test_c4_citations_javascript_and_notices():
+    text = ("Cited twice here.[1][edit]\nThe fact needs a source.[citation needed]\n"
+            "Please enable JavaScript to view it.\nRead our Privacy Policy for details.\n"
+            "This site uses cookies to work well.")
+    new, counts, _ = _c4(text)
+    assert new == "Cited twice here.\nThe fact needs a source."
+    assert counts == {"lines_removed": 3}
+    kept, _, _ = _c4(text, remove_citations=False, remove_javascript_lines=False,
+                     policy_phrases=[])
+    # without citation removal the first two lines end in "]": not sentence ends
+    assert kept.split("\n") == ["Please enable JavaScript to view it.",
+                                "Read our Privacy Policy for details.",
+                                "This site uses cookies to work well."]
+    assert _c4(text, remove_lines=False)[:2] == (text, {})
+
+
+def test_c4_counts_sentences_by_terminal_punctuation():
+    _, _, s = _c4("One here. Two here! Three here? Four here.\nA line with one stop only.")
+    assert s["sentences"] == 5.0
+    _, _, s = _c4("Ends with a closing quote here.» Then more text here.")
+    assert s["sentences"] == 2.0
+    _, _, s = _c4("Version 2.5 is out now.")  # a point inside a number ends nothing
+    assert s["sentences"] == 1.0
+
+
+def test_c4_lorem_ipsum_and_curly_brackets_fail_the_document():
+    for text, flag in (("Some text first here.\nLorem ipsum dolor sit amet.", "lorem_ipsum"),
+                       ("Some text first here.\nThe code is {x: 1} here.", "curly_bracket")):
+        _, _, s = _c4(text)
+        assert s[flag] == 1.0 and s["sentences"] == 1.0
+        f = C4Quality(C4QualityParams(), "en")
+        assert f.decide(s).reason == flag
+        switch = "drop_lorem_ipsum" if flag == "lorem_ipsum" else "drop_curly_bracket"
+        assert _c4(text, **{switch: False})[2][flag] == 0.0
