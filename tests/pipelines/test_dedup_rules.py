@@ -16,6 +16,7 @@ import xxhash
 
 from leam.corpus.rundir import RunDir
 from leam.corpus.stage import Context
+from leam.pipelines.dedup import minhash
 from leam.pipelines.dedup.cluster import DECISION_SCHEMA, cluster, cluster_id
 from leam.pipelines.dedup.components import components
 from leam.pipelines.dedup.index import (
@@ -32,6 +33,7 @@ from leam.pipelines.dedup.index import (
     bucket_edges,
     signature_part,
 )
+from leam.pipelines.dedup.minhash import MinHasher, shingle_hashes
 from leam.pipelines.dedup.stage import DedupParams, DedupStage
 from leam.pipelines.samples import sample_pages
 
@@ -82,13 +84,24 @@ def test_just_above_the_similarity_finds_no_edge(tmp_path: Path):
 
 
 def test_url_and_exact_groups_link_every_member_to_the_first(tmp_path: Path):
-    sig = np.stack([np.arange(4) + 10 * i for i in range(6)])  # nothing near-equal
-    groups = [(1, URL, [3, 1, 4]), (2, EXACT, [5, 0]), (3, NEAR, [2]), (4, EXACT, [2])]
+    sig = np.stack([np.arange(4) + 10 * i for i in range(6)] + [np.arange(4) + 20])
+    groups = [(0, URL, [6]), (1, URL, [3, 1, 4]), (2, EXACT, [5, 0]), (3, NEAR, [2, 6]),
+              (4, EXACT, [2])]  # keys 0 and 4: groups of one, no pair
     part = _part(tmp_path / "p", sig, groups)
-    assert bucket_edges(0, [part], tmp_path, threshold=0.8) == 3
-    assert _edges(tmp_path) == {(1, 3, URL), (1, 4, URL), (0, 5, EXACT)}
+    work = tmp_path / "new" / "work"  # created with its parents
+    assert bucket_edges(0, [part], work, threshold=0.8) == 4
+    assert _edges(work) == {(1, 3, URL), (1, 4, URL), (0, 5, EXACT), (2, 6, NEAR)}
     # a second call reads the finished bucket instead of recomputing it
-    assert bucket_edges(0, [part], tmp_path, threshold=0.99) == 3
+    assert bucket_edges(0, [part], work, threshold=0.99) == 4
+
+
+def test_a_bucket_without_pairs_or_parts_writes_typed_empty_edges(tmp_path: Path):
+    part = _part(tmp_path / "p", np.stack([np.arange(4)]), [(1, URL, [0])])
+    for parts, work in (([part], tmp_path / "w1"), ([], tmp_path / "w2")):
+        assert bucket_edges(0, parts, work, threshold=0.8) == 0
+        data = np.load(work / "edges" / "b-0000.npz")
+        assert data["a"].dtype == np.int64 and data["b"].dtype == np.int64
+        assert data["kind"].dtype == np.uint8 and data["a"].size == 0
 
 
 def test_signatures_are_read_across_parts_by_global_row(tmp_path: Path):
@@ -345,3 +358,137 @@ def test_a_previous_index_must_match(tmp_path: Path):
                    ).prepare([("part-00000", path)], RunDir(tmp_path / "r4"), _serial)
     with pytest.raises(ValueError, match="at least one of url, exact, near"):
         DedupParams(url=False, exact=False, near=False)
+
+
+# -- keys: their exact form is what an earlier run's index is matched with -----------------
+
+
+def _xxh(*parts: str) -> int:
+    return xxhash.xxh3_64_intdigest("\x00".join(parts).encode())
+
+
+def test_keys_are_stable_across_versions(tmp_path: Path):
+    """A previous run's index is matched by key: a change of form would match nothing."""
+    docs = [{"id": "a", "url": "http://h/x", "text": "Some  Text", "lang": "fr", "date": "d"},
+            {"id": "b", "url": None, "text": None, "lang": "fr"}]
+    path = _docs_file(tmp_path / "in.parquet", docs)
+    for per_language, salt in ((True, "fr"), (False, "")):
+        work = tmp_path / str(per_language)
+        signature_part("part-00000", path, work, _config(per_language=per_language))
+        meta = pq.read_table(work / "parts" / "part-00000" / "meta.parquet")
+        assert meta.column_names == ["row", "id", "text_len", "warc_date", "url_key",
+                                     "text_key"]
+        assert [str(t) for t in meta.schema.types] == ["int32", "string", "int32", "string",
+                                                      "uint64", "uint64"]
+        rows = meta.to_pylist()
+        assert rows[0]["url_key"] == _xxh("url", salt, "http://h/x")
+        assert rows[0]["text_key"] == _xxh("text", salt, "some text")
+        assert rows[1]["url_key"] == _xxh("url", salt, "")
+        assert rows[1]["text_key"] == _xxh("text", salt, "")
+        near = pa.concat_tables(
+            [pq.read_table(work / "parts" / "part-00000" / f"b-{i:04d}.parquet")
+             for i in range(2)]).to_pylist()
+        config = _config(per_language=per_language)
+        sig = np.load(work / "parts" / "part-00000" / "sig.npy")
+        salts = np.array([_xxh("near", salt)] * 2, dtype=np.uint64)
+        expected = config.hasher().band_keys(sig, salts)
+        got = sorted((r["row"], r["key"]) for r in near if r["kind"] == NEAR)
+        assert got == sorted((row, int(k)) for row in range(2) for k in expected[row])
+
+
+def test_a_text_equal_to_its_url_is_not_its_own_duplicate(tmp_path: Path):
+    docs = [{"id": "a", "url": "http://h/x", "text": "http://h/x", "lang": "fr"}]
+    path = _docs_file(tmp_path / "in.parquet", docs)
+    config = _config(buckets=1)
+    signature_part("part-00000", path, tmp_path, config)
+    part = PartRef(tmp_path / "parts" / "part-00000", 0, 1)
+    assert bucket_edges(0, [part], tmp_path, config.threshold) == 0
+
+
+def test_an_interrupted_part_is_redone(tmp_path: Path):
+    docs = [{"id": "a", "url": "http://h/x", "text": "one two", "lang": "fr"}]
+    path = _docs_file(tmp_path / "in.parquet", docs)
+    (tmp_path / "parts" / "part-00000").mkdir(parents=True)  # left without its _DONE
+    assert signature_part("part-00000", path, tmp_path, _config()) == 1
+
+
+def test_the_hasher_takes_every_index_setting():
+    hasher = _config(seed=7, threshold=0.7, ngram=4, num_perm=48).hasher()
+    assert (hasher.seed, hasher.threshold, hasher.ngram, hasher.num_perm) == (7, 0.7, 4, 48)
+
+
+def test_fragments_are_dropped_whatever_they_hold():
+    assert _norm_url("http://h/a#x#y") == _norm_url("http://h/a")
+    assert _norm_url("http://[::1/a#x#y") == "http://[::1/a"
+
+
+# -- MinHash: the documented constructions, computed here with Python integers -------------
+
+M64 = (1 << 64) - 1
+
+
+def _fmix64(h: int) -> int:
+    """MurmurHash3's fmix64, as its reference code writes it."""
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & M64
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & M64
+    return h ^ (h >> 33)
+
+
+def test_fmix64_is_murmurhash3s_finalizer():
+    values = [0, 1, 2**33 + 5, 0xDEADBEEFCAFEBABE, M64]
+    got = minhash.fmix64(np.array(values, dtype=np.uint64)).tolist()
+    assert got == [_fmix64(v) for v in values]
+
+
+def test_shingle_hash_combines_word_hashes_by_position():
+    mult = [int(m) for m in minhash._POSITION_MULTIPLIERS]
+    w = [xxhash.xxh3_64_intdigest(x.encode()) for x in ("alpha", "beta", "gamma")]
+    expected = [(((w[0] * mult[0]) & M64) ^ ((w[1] * mult[1]) & M64)) >> 32,
+                (((w[1] * mult[0]) & M64) ^ ((w[2] * mult[1]) & M64)) >> 32]
+    assert shingle_hashes("Alpha, beta; GAMMA", None, 2).tolist() == expected
+    short = ((w[0] * mult[0]) & M64) >> 32  # one shingle, the missing word is 0
+    assert shingle_hashes("alpha", None, 2).tolist() == [short]
+    # scripts without spaces are shingled by character
+    assert shingle_hashes("日本語", "ja", 2).size == 2
+    assert shingle_hashes("日本語", None, 2).size == 1
+
+
+def test_word_hashes_are_xxh3_and_the_table_starts_over_above_its_limit(monkeypatch):
+    table = minhash._word_hashes(["zq-unseen-word"])
+    assert table["zq-unseen-word"] == xxhash.xxh3_64_intdigest(b"zq-unseen-word")
+    monkeypatch.setattr(minhash, "_WORD_HASH", {str(i): i for i in range(3)})
+    monkeypatch.setattr(minhash, "_WORD_HASH_LIMIT", 3)
+    assert len(minhash._word_hashes(["x"])) == 4  # at the limit: kept
+    assert len(minhash._word_hashes(["y"])) == 1  # above it: started over
+
+
+def test_band_keys_mix_rows_band_and_salt():
+    hasher = MinHasher(num_perm=16, threshold=0.5)
+    n_bands, rows = hasher.bands
+    sig = np.arange(32, dtype=np.uint32).reshape(2, 16) * np.uint32(2654435761)
+    salts = np.array([3, 2**63 + 9], dtype=np.uint64)
+    keys = hasher.band_keys(sig, salts)
+    assert keys.dtype == np.uint64 and keys.shape == (2, n_bands)
+    rowm = [int(m) for m in minhash._ROW_MULTIPLIERS]
+    bandc = [int(c) for c in minhash._BAND_CONSTANTS]
+    for d in range(2):
+        for band in range(n_bands):
+            acc = int(salts[d]) ^ bandc[band]
+            for pos in range(rows):
+                value = int(sig[d, band * rows + pos])
+                acc = _fmix64(acc ^ ((value * rowm[pos]) & M64))
+            assert int(keys[d, band]) == acc
+
+
+def test_batched_signatures_equal_one_document_at_a_time():
+    hasher = MinHasher(num_perm=16, ngram=1)
+    sizes = [1500, 600, 10, 2100, 1, 700]  # 2100 shingles: more than one batch holds
+    texts = [" ".join(f"w{i}x{j}" for j in range(n)) for i, n in enumerate(sizes)]
+    together = hasher.signatures(texts, [None] * len(texts))
+    assert together.dtype == np.uint32 and together.shape == (6, 16)
+    alone = np.vstack([hasher.signatures([t], [None]) for t in texts])
+    assert np.array_equal(together, alone)
+    with pytest.raises(ValueError):
+        hasher.signatures(texts, [None])  # one language per text
