@@ -33,7 +33,7 @@ imports: $(STAMP)
 
 # Mutation testing (slow, not part of `make test`): every group, or GROUPS="crawl dedup".
 # Incremental: build/mutation/<group>/ keeps mutmut's results between runs.
-GROUPS ?= filters pii langid dedup crawl runrecord writers
+GROUPS ?= quality lists pii langid dedup crawl runrecord writers
 mutation: $(STAMP)
 	nice -n 15 $(PY) bench/mutation.py $(GROUPS)
 

@@ -35,8 +35,9 @@ import tomllib
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "mutation"
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.toml"
-# mutmut's exit codes: 1 and 3 are a failing test run (killed); timeouts count as killed.
-KILLED = {1, 3, 36, 24, -24, 152, 255}
+# mutmut's exit codes: 1 and 3 are a failing test run (killed); timeouts count as killed,
+# and so does a test process that crashed (-11, -9: mutmut's "segfault"): the bug showed.
+KILLED = {1, 3, 36, 24, -24, 152, 255, -11, -9}
 NOT_RUN = {None, 34}  # not checked, skipped
 
 
@@ -78,6 +79,33 @@ def _ignore(_dir: str, names: list[str]) -> list[str]:
     return [n for n in names if n in ("__pycache__", ".pytest_cache") or n.endswith(".pyc")]
 
 
+def _changed_tests(where: Path) -> list[str]:
+    """Test files that differ from the copy staged last time (new ones included)."""
+    changed = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        old = where / rel
+        if not old.exists() or old.read_bytes() != path.read_bytes():
+            changed.append(rel)
+    return changed
+
+
+def _forget_test_stats(where: Path, changed: list[str]) -> None:
+    """mutmut records which functions each test reaches once, when it first sees the test;
+    a test edited since would keep its old record. Forgetting the tests of changed files
+    makes mutmut trace them again (it does so for every test it does not know)."""
+    stats = where / "mutants" / "mutmut-stats.json"
+    if not changed or not stats.exists():
+        return
+    data = json.loads(stats.read_text(encoding="utf-8"))
+    stale = {t for t in data["duration_by_test"] if t.split("::", 1)[0] in changed}
+    for test in stale:
+        del data["duration_by_test"][test]
+    for name, tests in data["tests_by_mangled_function_name"].items():
+        data["tests_by_mangled_function_name"][name] = [t for t in tests if t not in stale]
+    stats.write_text(json.dumps(data), encoding="utf-8")
+
+
 def stage(group: Group) -> Path:
     """Copy the package folders and the tests into build/mutation/<group> (mtimes kept)."""
     where = BUILD / group.name
@@ -85,7 +113,9 @@ def stage(group: Group) -> Path:
     for name, folder in package_dirs().items():
         shutil.copytree(ROOT / folder, where / name.replace(".", "/"), dirs_exist_ok=True,
                         ignore=_ignore)
+    changed = _changed_tests(where)
     shutil.copytree(ROOT / "tests", where / "tests", dirs_exist_ok=True, ignore=_ignore)
+    _forget_test_stats(where, changed)
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     settings = {
         "source_paths": ["leam"],

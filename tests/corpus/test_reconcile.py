@@ -109,6 +109,9 @@ def test_energy_figures_are_rounded_as_documented():
     assert energy["estimate_kwh"] == 0.003429
     assert energy["rapl_j"] == 40.0
     assert energy["basis"] == "task CPU-seconds x watts per core (Ray's own processes not counted)"
+    big = {"stages": {"a": {"cpu_s": 3.6e8}}}
+    runrecord.add_energy(big, watts_per_core=10.0)
+    assert big["energy"]["estimate_kwh"] == 1000.0  # 3.6e9 J: 3.6 MJ per kWh
 
 
 def test_rapl_delta_sums_zones_and_unwraps_only_a_counter_that_went_back(tmp_path: Path):
