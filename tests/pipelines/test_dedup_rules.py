@@ -456,6 +456,7 @@ def test_shingle_hash_combines_word_hashes_by_position():
 
 
 def test_word_hashes_are_xxh3_and_the_table_starts_over_above_its_limit(monkeypatch):
+    monkeypatch.setattr(minhash, "_WORD_HASH", {})  # not what earlier tests cached
     table = minhash._word_hashes(["zq-unseen-word"])
     assert table["zq-unseen-word"] == xxhash.xxh3_64_intdigest(b"zq-unseen-word")
     monkeypatch.setattr(minhash, "_WORD_HASH", {str(i): i for i in range(3)})
