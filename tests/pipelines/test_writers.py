@@ -45,6 +45,7 @@ def test_shard_boundaries_split_the_key_space_evenly():
     keys = np.array([0, width - 1, width, 2 * width - 1, 2 * width, KEY_SPACE - 1], np.uint64)
     assert shard_of(keys, 3).tolist() == [0, 0, 1, 1, 2, 2]
     assert shard_of(keys, 1).tolist() == [0] * 6
+    assert shard_of(keys, 1).dtype == np.int64 and shard_of(keys, 3).dtype == np.int64
     assert shard_of(np.array([KEY_SPACE // 2 - 1, KEY_SPACE // 2], np.uint64), 2).tolist() == [0, 1]
 
 
@@ -86,6 +87,7 @@ def test_scatter_and_gather_write_every_document_once_in_key_order(tmp_path: Pat
     docs = {lang: [shard_row(lang, i, f"{lang} text {i} " * (i + 1)) for i in range(9)]
             for lang in ("fr", "de")}
     docs["fr"].append({**shard_row("fr", 99, "no language"), "lang": None})
+    docs["de"].append({**shard_row("de", 98, "ohne Kennung"), "id": None})  # keyed by text
     inputs = []
     for n, chunk in enumerate((docs["fr"][:5] + docs["de"][:4], docs["fr"][5:] + docs["de"][4:])):
         path = tmp_path / f"in-{n}.parquet"
@@ -94,7 +96,17 @@ def test_scatter_and_gather_write_every_document_once_in_key_order(tmp_path: Pat
     plan = {"fr": 3, "de": 1, "und": 1}
     work, out = tmp_path / "work", tmp_path / "shards"
     rows = [scatter_part(task, path, work, plan, seed=5) for task, path in inputs]
-    assert rows == [9, 10]
+    assert rows == [9, 11]
+    for task, _ in inputs:  # one row group per (language, shard), its rows counted
+        index = json.loads((work / "scatter" / f"{task}.json").read_text())
+        scattered = pq.ParquetFile(work / "scatter" / f"{task}.parquet")
+        assert [g["row_group"] for g in index["groups"]] == list(range(len(index["groups"])))
+        assert sum(g["rows"] for g in index["groups"]) == index["rows"]
+        for g in index["groups"]:
+            group = scattered.read_row_group(g["row_group"])
+            assert group.num_rows == g["rows"]
+            langs = set(group["lang"].to_pylist())
+            assert langs == ({None} if g["lang"] == "und" else {g["lang"]})
     assert scatter_part("part-00000", "/nowhere", work, plan, seed=5) == 9  # done: not redone
     jobs = shard_jobs(work, [t for t, _ in inputs], plan)
     assert [(j.lang, j.shard) for j in jobs] == [("de", 0), ("fr", 0), ("fr", 1), ("fr", 2),
@@ -114,13 +126,22 @@ def test_scatter_and_gather_write_every_document_once_in_key_order(tmp_path: Pat
         assert keys.tolist() == sorted(keys.tolist())  # the shuffle order within a shard
         if job.lang != "und":
             assert all(shard_of(keys, plan[job.lang]) == job.shard)
+            assert set(table["lang"].to_pylist()) <= {job.lang}
+        assert (work / "gathered" / f"{job.lang}-{job.shard:05d}.json").is_file()
         seen += ids
     everything = [d["id"] for lang in docs for d in docs[lang]]
-    assert sorted(seen) == sorted(everything)
+    assert sorted(seen, key=str) == sorted(everything, key=str)
     assert entries[-1]["rows"] == 1  # the document without a language
     # a finished shard's entry is read back, not rewritten
     (out / entries[0]["path"]).unlink()
     assert gather_shard(jobs[0], work, out, row_group_bytes=60, level=3) == entries[0]
+    # the shard's compression level is the stage's: another level, another file
+    biggest = max(range(len(jobs)), key=lambda i: entries[i]["rows"])
+    (work / "gathered" / f"{jobs[biggest].lang}-{jobs[biggest].shard:05d}.json").unlink()
+    again = gather_shard(jobs[biggest], work, tmp_path / "s1", row_group_bytes=10**6, level=1)
+    (work / "gathered" / f"{jobs[biggest].lang}-{jobs[biggest].shard:05d}.json").unlink()
+    best = gather_shard(jobs[biggest], work, tmp_path / "s22", row_group_bytes=10**6, level=22)
+    assert again["rows"] == best["rows"] and again["sha256"] != best["sha256"]
 
 
 def test_a_planned_shard_without_documents_is_written_empty(tmp_path: Path):
@@ -196,3 +217,22 @@ def test_export_of_shards_without_text_is_refused(tmp_path: Path, tokenizer_dir:
     write_shard(tmp_path / "s" / "fi" / "part-00000.parquet", [shard_row("fi", 0, "")])
     with pytest.raises(ValueError, match="hold no text to export"):
         export_megatron(tmp_path / "s", tmp_path / "o", ExportSpec(tokenizer_dir), _serial)
+
+
+def test_export_merges_again_for_changed_parts_a_new_language_or_another_tokenizer(
+    tmp_path: Path, tokenizer_dir: Path
+):
+    shards, out = tmp_path / "shards", tmp_path / "out"
+    write_sample_shards(shards, ["en", "el"], per_file=4)
+    spec = ExportSpec(tokenizer_dir)
+    first = export_megatron(shards, out, ExportSpec(tokenizer_dir, languages=("en",)), _serial)
+    assert first["languages_merged"] == ["en"]
+    both = export_megatron(shards, out, spec, _serial)  # el is new: merged, en is not
+    assert both["languages_merged"] == ["el"]
+    write_shard(shards / "en" / "part-00000.parquet", [shard_row("en", 0, "Changed text.")])
+    changed = export_megatron(shards, out, spec, _serial)
+    assert changed["languages_merged"] == ["en"]
+    assert changed["languages"]["en"]["tokens"] != both["languages"]["en"]["tokens"]
+    other = train_tiny_tokenizer(tmp_path / "tok2", vocab_size=300)
+    retok = export_megatron(shards, out, ExportSpec(other), _serial)
+    assert retok["languages_merged"] == ["el", "en"]  # same parts, another tokenizer
