@@ -183,6 +183,7 @@ def test_export_figures_tokens_and_resume(tmp_path: Path, tokenizer_dir: Path):
         assert figures["prefix"] == prefix_name(lang) == f"{lang}_text_document"
         lineage = pq.read_table(out / f"{prefix_name(lang)}.lineage.parquet")
         assert lineage["id"].to_pylist() == [r["id"] for r in rows[lang]]
+        assert lineage["index"].to_pylist() == list(range(len(rows[lang])))  # across parts
     en = record["languages"]["en"]
     assert en["documents"] == len(rows["en"]) and en["empty_documents"] == 2
     assert en["shards"] == len(list((shards / "en").glob("*.parquet")))
