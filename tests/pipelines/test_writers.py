@@ -5,6 +5,7 @@ every document once and in key order, and the Megatron export's figures and resu
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from tokenizers import Tokenizer
 from leam.corpus.rundir import file_sha256, write_parquet_atomic
 from leam.corpus.schema import DOC_SCHEMA, SHARD_SCHEMA, empty_doc
 from leam.pipelines.megatron.export import ExportSpec, export_megatron, prefix_name
+from leam.pipelines.megatron.parts import resolve_tokenizer
 from leam.pipelines.shard.write import (
     KEY_SPACE,
     _row_groups,
@@ -237,3 +239,37 @@ def test_export_merges_again_for_changed_parts_a_new_language_or_another_tokeniz
     other = train_tiny_tokenizer(tmp_path / "tok2", vocab_size=300)
     retok = export_megatron(shards, out, ExportSpec(other), _serial)
     assert retok["languages_merged"] == ["el", "en"]  # same parts, another tokenizer
+
+
+def test_eos_token_given_configured_or_found(tmp_path: Path, tokenizer_dir: Path):
+    folder = tmp_path / "tok"
+    shutil.copytree(tokenizer_dir, folder)
+    tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    info = resolve_tokenizer(folder)  # tokenizer_config.json names </s>
+    assert (info.eos_token, info.eos_id) == ("</s>", tok.token_to_id("</s>"))
+    assert info.path == str((folder / "tokenizer.json").resolve())
+    assert info.vocab_size == tok.get_vocab_size(with_added_tokens=True)
+    assert info.sha256 == file_sha256(folder / "tokenizer.json") and info.dtype == "uint16"
+    assert resolve_tokenizer(folder / "tokenizer.json", "<s>").eos_token == "<s>"  # given
+    (folder / "tokenizer_config.json").write_text(json.dumps({"eos_token": {"content": "<s>"}}))
+    assert resolve_tokenizer(folder).eos_token == "<s>"  # transformers' AddedToken form
+    (folder / "tokenizer_config.json").unlink()
+    assert resolve_tokenizer(folder).eos_token == "</s>"  # the first known name found
+    with pytest.raises(ValueError, match=r"no EOS token <nope> in the vocabulary; give"):
+        resolve_tokenizer(folder, "<nope>")
+    with pytest.raises(FileNotFoundError, match=r"no tokenizer\.json \(train one"):
+        resolve_tokenizer(tmp_path / "empty")
+
+
+def test_export_writes_nothing_outside_its_folder(tmp_path: Path, tokenizer_dir: Path,
+                                                  monkeypatch):
+    shards = tmp_path / "shards"
+    write_sample_shards(shards, ["en"], per_file=4)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    export_megatron(shards, tmp_path / "out", ExportSpec(tokenizer_dir), _serial)
+    assert list(cwd.iterdir()) == []
+    lineage = pq.read_table(tmp_path / "out" / "en_text_document.lineage.parquet")
+    assert set(lineage["shard"].to_pylist()) == {f"en/part-{i:05d}.parquet" for i in range(5)}
+    assert lineage["row"].to_pylist()[:5] == [0, 1, 2, 3, 0]  # rows within each shard
