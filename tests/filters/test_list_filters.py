@@ -4,16 +4,28 @@ TDM filter's signal at its boundary."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tarfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 import xxhash
 
+from leam.filters import blocklist
 from leam.filters.banned_words import BannedWords, BannedWordsParams
 from leam.filters.base import Drop, Keep
-from leam.filters.blocklist import HashSet, _build, normalize_url, url_words, ut1_urls
+from leam.filters.blocklist import (
+    HashSet,
+    _build,
+    cache_dir,
+    datatrove_asset,
+    host_and_parents,
+    normalize_url,
+    url_words,
+    ut1_urls,
+)
 from leam.filters.tdm import SIGNAL, TdmReservation, TdmReservationParams
 from leam.filters.url_blocklist import UrlBlocklist, UrlBlocklistParams
 
@@ -112,3 +124,69 @@ def test_banned_words_of_an_empty_text():
     assert f.score({"text": None}) == {"has_list": 1.0, "banned": 0.0, "banned_ratio": 0.0}
     word = sorted(f.words)[0]
     assert f.score({"text": word})["banned_ratio"] == 1.0  # one word of one
+
+
+def test_cache_dir_follows_the_environment(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("LEAM_CACHE_DIR", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("LEAM_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert cache_dir() == tmp_path / "x" / "leam-corpus"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    assert cache_dir() == tmp_path / "h" / ".cache" / "leam-corpus"
+
+
+def test_datatrove_assets_are_found_or_named_missing():
+    path = datatrove_asset("banned_words.txt")
+    assert isinstance(path, Path) and path.is_file()
+    assert (path.parent.name, path.parent.parent.name) == ("assets", "datatrove")
+    with pytest.raises(FileNotFoundError, match=r"nope\.txt: missing from the installed "
+                                                r"datatrove; the UT1 list ships"):
+        datatrove_asset("nope.txt")
+
+
+def _cache(tmp_path: Path, monkeypatch) -> tuple[Path, Path, Path]:
+    monkeypatch.setenv("LEAM_CACHE_DIR", str(tmp_path / "cache"))
+    tar = _tar(tmp_path / "l.tar.gz", "domains", b"a.example\nb.example\n")
+    digest = hashlib.sha256(tar.read_bytes()).hexdigest()[:16]
+    cached = tmp_path / "cache" / f"ut1-domains-{digest}.npy"
+    return tar, cached, cached.with_suffix(".lock")
+
+
+def test_the_list_is_built_once_into_the_cache(tmp_path: Path, monkeypatch):
+    tar, cached, _ = _cache(tmp_path, monkeypatch)
+    first = blocklist._cached_array(tar, "domains")
+    assert list(cached.parent.iterdir()) == [cached]  # no lock or temporary file left
+    assert first.tolist() == _build(tar, "domains").tolist() and isinstance(first, np.memmap)
+    np.save(cached, np.array([7], np.uint64))  # what the cache holds is what is read
+    assert blocklist._cached_array(tar, "domains").tolist() == [7]
+
+
+def test_another_builder_is_waited_for(tmp_path: Path, monkeypatch):
+    tar, cached, lock = _cache(tmp_path, monkeypatch)
+    cached.parent.mkdir(parents=True)
+    lock.touch()
+
+    def finish(_seconds):
+        np.save(cached, np.array([1, 2], np.uint64))
+        lock.unlink()
+
+    monkeypatch.setattr(blocklist.time, "sleep", finish)
+    assert blocklist._cached_array(tar, "domains").tolist() == [1, 2]
+
+
+def test_a_builder_that_died_leaves_the_list_built_here(tmp_path: Path, monkeypatch):
+    tar, cached, lock = _cache(tmp_path, monkeypatch)
+    cached.parent.mkdir(parents=True)
+    lock.touch()
+    monkeypatch.setattr(blocklist.time, "sleep", lambda _seconds: lock.unlink())
+    got = blocklist._cached_array(tar, "domains")
+    assert got.tolist() == _build(tar, "domains").tolist() and not cached.exists()
+
+
+def test_url_and_host_forms():
+    assert normalize_url("http://a.example/r?u=http://b.example/") == "a.example/r?u=http://b.example"
+    assert host_and_parents("www.a.example.com.") == ["www.a.example.com", "a.example.com",
+                                                     "example.com"]
+    assert host_and_parents("localhost") == ["localhost"]
