@@ -18,6 +18,7 @@ from leam.filters.fineweb import FineWebQuality, FineWebQualityParams
 from leam.filters.gopher_quality import GopherQuality, GopherQualityParams
 from leam.filters.gopher_repetition import GopherRepetition, GopherRepetitionParams
 from leam.filters.tdm import TdmReservation, TdmReservationParams
+from leam.filters.text import count_numbers, word_list
 from leam.filters.url_blocklist import UrlBlocklist, UrlBlocklistParams
 from leam.pipelines.samples import sample_pages
 
@@ -290,3 +291,74 @@ def test_c4_lorem_ipsum_and_curly_brackets_fail_the_document():
         assert f.decide(s).reason == flag
         switch = "drop_lorem_ipsum" if flag == "lorem_ipsum" else "drop_curly_bracket"
         assert _c4(text, **{switch: False})[2][flag] == 0.0
+
+
+# -- the shared text primitives and Gopher's repetition signals, against a plain reference --
+
+
+def test_word_lists_are_read_as_utf8_without_comments():
+    de = word_list("stopwords", "de")
+    assert "für" in de and not any(w.startswith("#") for w in de)
+    assert word_list("stopwords", "xx") == frozenset()
+    assert count_numbers("In 2024 gab es 3_000 Fälle, x2 nicht") == 2
+
+
+def _reference_repetition(text: str, p: GopherRepetitionParams) -> dict[str, float]:
+    """datatrove's semantics with strings: what the numpy implementation must equal."""
+    import re
+    from collections import Counter
+
+    size = len(text) or 1
+
+    def dups(items):
+        seen, n, chars = set(), 0, 0
+        for x in items:
+            if x in seen:
+                n, chars = n + 1, chars + len(x)
+            seen.add(x)
+        return n, chars
+
+    paragraphs = re.split(r"\n{2,}", text.strip())
+    lines = re.split(r"\n+", text)
+    pn, pc = dups(paragraphs)
+    ln, lc = dups(lines)
+    s = {"dup_para_frac": pn / len(paragraphs), "dup_para_char_frac": pc / size,
+         "dup_line_frac": ln / len(lines), "dup_line_char_frac": lc / size}
+    tokens = re.findall(r"\w+", text)
+    for n in p.max_top_ngram_char_frac:
+        grams = [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        top = Counter(grams).most_common(1)
+        ok = top and top[0][1] >= p.min_top_ngram_count
+        s[f"top_{n}gram_char_frac"] = (len(top[0][0]) * top[0][1] if ok else 0) / size
+    for n in p.max_dup_ngram_char_frac:
+        grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        seen, repeated, i = set(), 0, 0
+        while i < len(grams):
+            if grams[i] in seen:
+                repeated += sum(len(w) for w in grams[i])
+                i += n
+            else:
+                seen.add(grams[i])
+                i += 1
+        s[f"dup_{n}gram_char_frac"] = repeated / size
+    return s
+
+
+REPETITIVE = [
+    "one two three four five six\n\nsame line here\nsame line here\n\n"
+    "one two three four five six seven eight nine ten eleven\n\nlast",
+    "a b a b a b a b a b a b c d e f g h i j k l a b a b",
+    "word " * 30,
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda",  # nothing repeated
+    "x y",  # fewer words than every n
+]
+
+
+@pytest.mark.parametrize("text", REPETITIVE)
+def test_repetition_signals_equal_the_reference(text: str):
+    for p in (GopherRepetitionParams(), GopherRepetitionParams(min_top_ngram_count=1)):
+        got = GopherRepetition(p, "en").score({"text": text})
+        expected = _reference_repetition(text, p)
+        assert got.keys() == expected.keys()
+        for key, value in expected.items():
+            assert got[key] == pytest.approx(value), key
