@@ -362,3 +362,32 @@ def test_repetition_signals_equal_the_reference(text: str):
         assert got.keys() == expected.keys()
         for key, value in expected.items():
             assert got[key] == pytest.approx(value), key
+
+
+def test_c4_counts_every_removed_line_and_rewrites_the_text_it_is_given():
+    good = "This line is a good one."
+    removed = ["x" * 1001 + " long word here.", "No ending here", "Two words.",
+               "Please enable javascript now.", "See the privacy policy here."]
+    text = "\n".join([good, *removed])
+    f = C4Quality(C4QualityParams(), "en")
+    s = f.score({"text": text})
+    assert s["lines_removed_frac"] == 5 / 6 and s["sentences"] == 1.0
+    # rewrite() of another text than the one just scored does not reuse its lines
+    assert f.rewrite({"text": good})[0] == good
+    assert f.rewrite({"text": "Another good line here."}) == ("Another good line here.", {})
+    f.score({"text": "No ending"})
+    assert C4Quality(C4QualityParams(), "en").score({"text": "No ending"})[
+        "lines_removed_frac"] == 1.0
+
+
+def test_gopher_signals_of_empty_text_and_unicode_ellipses():
+    f = GopherQuality(GopherQualityParams(), "en")
+    empty = f.score({"text": ""})
+    assert empty["hash_ratio"] == 0.0 and empty["ellipsis_ratio"] == 0.0
+    s = f.score({"text": "it went on…\nand on"})
+    assert s["ellipsis_lines_ratio"] == 1 / 2 and s["ellipsis_ratio"] == 1 / 5
+
+
+def test_fineweb_line_breaks_per_word_with_one_word():
+    f = FineWebQuality(FineWebQualityParams(), "en")
+    assert f.score({"text": "one\n"})["newline_word_ratio"] == 1.0
