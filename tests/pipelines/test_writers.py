@@ -273,3 +273,26 @@ def test_export_writes_nothing_outside_its_folder(tmp_path: Path, tokenizer_dir:
     lineage = pq.read_table(tmp_path / "out" / "en_text_document.lineage.parquet")
     assert set(lineage["shard"].to_pylist()) == {f"en/part-{i:05d}.parquet" for i in range(5)}
     assert lineage["row"].to_pylist()[:5] == [0, 1, 2, 3, 0]  # rows within each shard
+
+
+def test_export_record_fields_and_shard_fingerprints(tmp_path: Path, tokenizer_dir: Path):
+    shards, out = tmp_path / "shards", tmp_path / "out"
+    write_sample_shards(shards, ["en"], per_file=10)
+    first = shards / "en" / "part-00000.parquet"
+    manifest = {"shards": [{"path": "en/part-00000.parquet", "bytes": first.stat().st_size,
+                            "sha256": "from-the-manifest"},
+                           {"path": "en/part-00001.parquet", "bytes": 1, "sha256": "stale"}]}
+    (shards / "MANIFEST.json").write_text(json.dumps(manifest))
+    record = export_megatron(shards, out, ExportSpec(tokenizer_dir), _serial)
+    parts = record["languages"]["en"]["parts"]
+    assert parts[0] == "from-the-manifest"  # the shard stage's checksum, size matching
+    assert parts[1] == file_sha256(shards / "en" / "part-00001.parquet")  # size differs
+    work = out / "_work" / record["work_key"] / "en"
+    assert sorted(p.name for p in work.glob("*.bin")) == ["part-00000.bin", "part-00001.bin"]
+    assert record["shards"] == str(shards) and record["created"].endswith("+00:00")
+    blend = json.loads((out / "blend.json").read_text())
+    assert record["data_path"] == blend["data_path"] and record["split"] == blend["split"]
+    for key in ("tokenize_s", "merge_s"):
+        assert record[key] == round(record[key], 3) and record[key] >= 0
+    rate = record["tokens"] / record["tokenize_s"]  # the timing is rounded in the record
+    assert record["tokens_per_s"] == pytest.approx(rate, rel=0.1)
