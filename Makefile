@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # pip keeps it: pin the build you want (a CPU build is enough for the tests).
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test imports browser clean
+.PHONY: demo test imports browser mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -41,6 +41,12 @@ imports: $(STAMP)
 	rm -rf $(IMPORTS) && mkdir -p $(IMPORTS)/leam
 	for d in corpus pipelines filters tokenizer trainer manifests; do ln -s ../../../$$d $(IMPORTS)/leam/$$d; done
 	cd $(IMPORTS) && PYTHONPATH=. ../../$(VENV)/bin/lint-imports ../../pyproject.toml
+
+# Mutation testing (slow, not part of `make test`): every group, or GROUPS="crawl dedup".
+# Incremental: build/mutation/<group>/ keeps mutmut's results between runs.
+GROUPS ?= quality lists pii langid dedup crawl runrecord writers
+mutation: $(STAMP)
+	nice -n 15 $(PY) bench/mutation.py $(GROUPS)
 
 clean:
 	rm -rf runs/demo

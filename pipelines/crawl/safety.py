@@ -53,7 +53,7 @@ def address_class(ip: IPAddress) -> str | None:
 
 def refusal(address: str, allow_private: bool) -> str | None:
     """The class of a refused address, or None when we may connect to it."""
-    kind = address_class(ipaddress.ip_address(address.split("%", 1)[0]))
+    kind = address_class(ipaddress.ip_address(address))  # a zone (fe80::1%eth0) is parsed
     if kind is None or (allow_private and kind in ALLOWED_WITH_FLAG):
         return None
     return kind
@@ -84,8 +84,16 @@ class GuardedResolver(ThreadedResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await super().resolve(host, port, family)
-        kept = [r for r in results if refusal(r["host"], self.allow_private) is None]
+        kept, refused = [], []
+        for result in results:
+            kind = refusal(result["host"], self.allow_private)
+            if kind is None:
+                kept.append(result)
+            else:
+                refused.append((result["host"], kind))
         if not kept:
-            first = results[0]["host"] if results else "?"
-            raise RefusedAddress(host, first, refusal(first, self.allow_private) or "private")
+            if not refused:
+                raise OSError(f"{host} resolves to no address")
+            address, kind = refused[0]
+            raise RefusedAddress(host, address, kind)
         return kept

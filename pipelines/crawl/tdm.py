@@ -8,6 +8,13 @@ the page reserves it, a tdmrep.json that exists but cannot be read reserves the 
 (fail closed), and so does one the server cannot deliver (5xx, no answer) — the rights
 holder's file may exist. A 200 answer in HTML is a "soft 404" page, not a tdmrep.json.
 
+TDMRep defines two values of `tdm-reservation`, 1 (rights reserved) and 0 (not reserved),
+and says nothing of any other. We read every other value (`yes`, `true`, `2`, an empty
+value, `0, 1`) as reserving, in the headers and the meta tag alike, and a repeated header
+reserves if any of its lines does: reading an unknown value as consent could mine a page
+whose owner meant to opt out. In tdmrep.json, where the value is a JSON number, anything
+but 0 or 1 makes the file unreadable, which reserves the host.
+
 `noai` in `X-Robots-Tag` or `<meta name="robots">` (or a meta tag naming our token)
 reserves the page. `noimageai` reserves the page's images; we collect no images, so it is
 recorded but does not reserve the text.
@@ -17,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -101,22 +108,37 @@ def _parse_rules(body: str) -> list[_Rule]:
     return rules
 
 
-def header_reservation(headers: Mapping[str, str]) -> Reservation | None:
-    """From `tdm-reservation` / `tdm-policy` response headers (names case-insensitive)."""
-    lower = {k.lower(): v for k, v in headers.items()}
-    value = lower.get("tdm-reservation")
-    if value is None:
+Headers = Sequence[tuple[str, str]] | Mapping[str, str]
+
+
+def header_values(headers: Headers, name: str) -> list[str]:
+    """Every value of a header, in order (names case-insensitive): a response may repeat
+    one, and a dict of them would keep only one line."""
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return [v for k, v in pairs if k.lower() == name]
+
+
+def reserves(value: str) -> bool:
+    """A `tdm-reservation` value reserves unless it is exactly 0 (fail closed)."""
+    return value.strip() != "0"
+
+
+def header_reservation(headers: Headers) -> Reservation | None:
+    """From `tdm-reservation` / `tdm-policy` response headers: reserved if any line is."""
+    values = [v.strip() for v in header_values(headers, "tdm-reservation")]
+    if not values:
         return None
-    reserved = value.strip() != "0"  # any value but an explicit 0 reserves (fail closed)
-    policy = lower.get("tdm-policy")
-    return Reservation(reserved, "tdm_header", f"tdm-reservation: {value.strip()}", policy)
+    reserved = any(reserves(v) for v in values)
+    policy = next(iter(header_values(headers, "tdm-policy")), None)
+    return Reservation(reserved, "tdm_header", f"tdm-reservation: {', '.join(values)}", policy)
 
 
 def meta_reservation(meta: Mapping[str, str]) -> Reservation | None:
+    """From `<meta name="tdm-reservation">` (repeated tags arrive joined by commas)."""
     value = meta.get("tdm-reservation")
     if value is None:
         return None
-    reserved = value.strip() != "0"
+    reserved = reserves(value)
     detail = f'<meta name="tdm-reservation" content="{value.strip()}">'
     return Reservation(reserved, "tdm_meta", detail, meta.get("tdm-policy"))
 
@@ -151,11 +173,12 @@ def noai_reservation(header_dirs: set[str], meta_dirs: set[str]) -> Reservation 
 
 
 def response_reservation(
-    headers: Mapping[str, str], header_values: Iterable[str], meta: Mapping[str, str], token: str
+    headers: Headers, meta: Mapping[str, str], token: str
 ) -> tuple[Reservation | None, str | None, list[str]]:
     """What a response says: the first signal that reserves it (headers before the page),
-    the tdm-policy URL offered if any, and notes on signals that did not reserve it."""
-    header_dirs = x_robots_directives(header_values, token)
+    the tdm-policy URL offered if any, and notes on signals that did not reserve it.
+    `headers` as received (name, value) pairs, repeated names included."""
+    header_dirs = x_robots_directives(header_values(headers, "x-robots-tag"), token)
     meta_dirs = meta_robots_directives(meta, token)
     found = [
         r

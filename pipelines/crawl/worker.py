@@ -305,12 +305,8 @@ class PartitionCrawler:
                 notes.append(info.error)
         elif body is None:
             notes.append(f"not text ({resp.content_type or 'no content type'}): not downloaded")
-        headers = {k: v for k, v in resp.headers}
         reservation, policy, more = response_reservation(
-            headers,
-            resp.header_values("X-Robots-Tag"),
-            info.meta if info else {},
-            o.robots_token,
+            resp.headers, info.meta if info else {}, o.robots_token
         )
         notes += more
         row["tdm_policy"] = policy or row.get("tdm_policy")

@@ -103,18 +103,18 @@ def test_tdmrep_rules_and_failure_modes():
 
 def test_response_signals():
     r, policy, notes = response_reservation(
-        {"TDM-Reservation": "1", "tdm-policy": "https://pol"}, [], {}, "LEAMbot"
+        {"TDM-Reservation": "1", "tdm-policy": "https://pol"}, {}, "LEAMbot"
     )
     assert r.signal == "tdm_header" and policy == "https://pol"
-    r, _, notes = response_reservation({"tdm-reservation": "0"}, [], {}, "LEAMbot")
+    r, _, notes = response_reservation({"tdm-reservation": "0"}, {}, "LEAMbot")
     assert r is None and "not reserved" in notes[0]
-    r, _, _ = response_reservation({}, [], {"tdm-reservation": "1"}, "LEAMbot")
+    r, _, _ = response_reservation({}, {"tdm-reservation": "1"}, "LEAMbot")
     assert r.signal == "tdm_meta"
-    r, _, _ = response_reservation({}, ["otherbot: noai"], {}, "LEAMbot")
+    r, _, _ = response_reservation([("X-Robots-Tag", "otherbot: noai")], {}, "LEAMbot")
     assert r is None  # another crawler's directive
-    r, _, _ = response_reservation({}, ["leambot: noai"], {}, "LEAMbot")
+    r, _, _ = response_reservation([("x-robots-tag", "leambot: noai")], {}, "LEAMbot")
     assert r.signal == "x_robots_noai"
-    r, _, notes = response_reservation({}, [], {"robots": "index, noimageai"}, "LEAMbot")
+    r, _, notes = response_reservation({}, {"robots": "index, noimageai"}, "LEAMbot")
     assert r is None and "noimageai" in notes[0]
     assert x_robots_directives(["max-snippet: 20, noai"], "LEAMbot") == {"max-snippet: 20", "noai"}
 
