@@ -156,8 +156,20 @@ def test_open_record_new_then_resumed_then_refused(tmp_path: Path):
     assert third["resumed"] == 2
     assert record["created"].endswith("+00:00") and third["updated"].endswith("+00:00")
 
-    with pytest.raises(runrecord.ResumeError, match="other inputs"):
-        runrecord.open_record(run_dir, "r1", pipeline, [str(inp), str(inp)], {})
+    # more inputs (a crawl that went on): the known ones first, the new one recorded as added
+    more = tmp_path / "b.warc"
+    more.write_bytes(b"defg")
+    given, new = runrecord.resumed_inputs(run_dir, [str(more), str(inp)])
+    assert (given, new) == ([str(inp), str(more)], 1)
+    fourth = runrecord.open_record(run_dir, "r1", pipeline, given, {})
+    assert fourth["inputs"] == [runrecord.describe_input(p) for p in given]
+    assert fourth["inputs_added"][-1]["files"] == 1 and fourth["resumed"] == 3
+    # fewer inputs, or one whose size changed: refused
+    with pytest.raises(runrecord.ResumeError, match="are not given now"):
+        runrecord.resumed_inputs(run_dir, [str(more)])
+    inp.write_bytes(b"abcd")
+    with pytest.raises(runrecord.ResumeError, match="changed since"):
+        runrecord.resumed_inputs(run_dir, given)
     fineweb = load_pipeline("fineweb")
     with pytest.raises(runrecord.ResumeError, match="another pipeline"):
         runrecord.open_record(run_dir, "r1", fineweb, [str(inp)], {})
