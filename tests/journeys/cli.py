@@ -13,6 +13,7 @@ import io
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import traceback
@@ -87,8 +88,14 @@ def assert_one_line_error(result: Result, *words: str) -> str:
 
 
 def leam_subprocess(*args: str | Path, cwd: Path) -> subprocess.Popen:
-    """The installed console script in a process of its own (stdout and stderr piped)."""
+    """The installed console script in a process of its own (stdout and stderr piped), with
+    Ctrl-C's default handling as in a terminal: a test session started in the background
+    (CI, nohup) ignores SIGINT, and a child would inherit that and never see the Ctrl-C."""
     return subprocess.Popen(
         [LEAM, *map(str, args)], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        text=True, preexec_fn=_terminal_signals,
     )  # fmt: skip
+
+
+def _terminal_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
