@@ -1,0 +1,193 @@
+"""PII detectors at their rule boundaries: the first wrong check digit, a number one digit
+short, a region map entry. Fast unit tests of the helpers that decide, one rule each, so
+that a changed comparison or constant shows (bench/mutation.py, group `pii`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from leam.filters.manifest import load_set
+from leam.filters.pii_ids import (
+    IdRule,
+    Names,
+    _isbn13,
+    find_ids,
+    hu_tax_id,
+    lu_matricule,
+    mt_id_card,
+    validator,
+    words_regex,
+)
+from leam.filters.pii_regions import EU27, _by_language, is_foreign, region_for_domain
+from leam.filters.privacy import PiiRedaction
+
+
+def test_languages_map_to_their_countries_home_first():
+    regions = _by_language()
+    assert len(regions) == 24
+    assert regions["de"] == ("DE", "AT", "BE", "LU", "CH")
+    assert regions["fr"] == ("FR", "BE", "LU", "CH")
+    assert regions["en"] == ("IE", "MT", "GB")
+    assert regions["el"] == ("GR", "CY")
+    assert regions["sv"] == ("SE", "FI")
+    assert regions["nl"] == ("NL", "BE")
+    assert regions["es"] == ("ES",)
+    assert regions["ga"] == ("IE",)
+    assert all(isinstance(v, tuple) for v in regions.values())
+
+
+@pytest.mark.parametrize(
+    ("domain", "region"),
+    [
+        (None, None), ("", None), ("www.example.pt", "PT"), ("example.PT.", "PT"),
+        ("news.bbc.co.uk", "GB"), ("example.ch", "CH"), ("example.com", None),
+        ("example.us", None), ("de", "DE"), ("example.gr", "GR"), ("example.el", None),
+    ],
+)  # fmt: skip
+def test_region_for_domain(domain, region):
+    assert region_for_domain(domain) == region
+
+
+@pytest.mark.parametrize(
+    ("country", "lang", "foreign"),
+    [
+        ("DE", "de", False), ("DE", "fr", True), ("BE", "de", False), ("LU", "fr", False),
+        ("GB", "en", False), ("CH", "de", False), ("CH", "fr", False), ("CH", "en", True),
+        ("GB", "de", True), ("FI", "sv", False), ("SE", "fi", True),
+    ],
+)  # fmt: skip
+def test_is_foreign(country, lang, foreign):
+    assert is_foreign(country, lang) is foreign
+    assert set(EU27) >= {"DE", "BE", "LU", "FI", "SE"}
+
+
+# --- national identifiers (pii_ids) ---------------------------------------------------------
+
+
+DETECTORS = PiiRedaction(load_set()["pii_redaction"].params_for("en"), "en").detectors  # type: ignore[arg-type]
+
+
+def ids(text: str, windows: list[tuple[int, int]] | None = None) -> list[tuple[str, str]]:
+    windows = [(0, len(text))] if windows is None else windows
+    d = DETECTORS
+    return [(rid, text[a:b]) for a, b, rid in find_ids(text, windows, d.rules, d.names, d.reach)]
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("8123456786", True), ("8123 456 786", True),
+        ("8123456787", False), ("8123456785", False),  # the check digit one off
+        ("7123456785", False),  # the check passes, but the first digit is not 8
+        ("812345678", False), ("81234567860", False),  # one digit short, one too many
+        ("8765432100", False), ("876543210", False),  # Σ mod 11 = 10: no valid number
+    ],
+)  # fmt: skip
+def test_hungarian_tax_id(number, valid):
+    assert hu_tax_id(number) is valid
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [
+        ("1983031500170", True), ("1983 0315 00170", True),
+        ("1983031500180", False),  # Luhn digit off
+        ("1983031500171", False),  # Verhoeff digit off
+        ("1983131500155", False),  # both digits right, month 13
+        ("198303150017", False), ("19830315001700", False),
+    ],
+)  # fmt: skip
+def test_luxembourg_matricule(number, valid):
+    assert lu_matricule(number) is valid
+
+
+@pytest.mark.parametrize(
+    ("number", "valid"),
+    [("1234567M", True), ("1234567m", True), ("123 4567 M", True), ("1M", True),
+     ("12345678M", False), ("1234567X", False), ("M", False), ("1234567", False)],
+)  # fmt: skip
+def test_maltese_id_card(number, valid):
+    assert mt_id_card(number) is valid
+
+
+def test_validator_names():
+    assert validator("hu.tax_id") is hu_tax_id
+    assert validator("es.dni")("54362315k")  # stdnum's check, upper-cased first
+    assert not validator("es.dni")("54362315j")
+    with pytest.raises(ValueError, match=r"unknown validator 'xx\.nope'; known: at\.vnr, "):
+        validator("xx.nope")
+
+
+@pytest.mark.parametrize(
+    ("number", "isbn"),
+    [
+        ("9781017230871", True), ("978-3-16-148410-0", True), ("9791000000008", True),
+        ("9781017230872", False),  # EAN digit off
+        ("1800101221064", False),  # a valid EAN, not a book's prefix
+        ("978316148410", False), ("97831614841004", False),  # 12 and 14 digits
+    ],
+)  # fmt: skip
+def test_isbn13(number, isbn):
+    assert _isbn13(number) is isbn
+
+
+def test_identifiers_in_context():
+    # anywhere: found without a name; the same digits as a book number are not
+    assert ids("Cartea 1800101221064 si 9781017230871.") == [("ro_cnp", "1800101221064")]
+    # boundaries: no word character, dot-digit or "digit space" beside the number
+    for text in ("x36574261809", "36574261809x", "1 36574261809", "36574261809.5",
+                 "36574261809-1", "/36574261809"):  # fmt: skip
+        assert ids(text) == [], text
+    assert ids("(36574261809).") == [("de_idnr", "36574261809")]
+    # the search stays inside the windows; a window-free rule (letters first) does not need one
+    text = "abc 36574261809 and RCCMNL83S18D969H"
+    assert ids(text, [(0, 3)]) == [("it_codice_fiscale", "RCCMNL83S18D969H")]
+    assert ids(text, []) == [("it_codice_fiscale", "RCCMNL83S18D969H")]
+    assert ids(text, [(0, 20)]) == [
+        ("de_idnr", "36574261809"),
+        ("it_codice_fiscale", "RCCMNL83S18D969H"),
+    ]
+
+
+def test_an_invalid_or_unnamed_number_does_not_stop_the_next():
+    # a failing check digit, then a valid one: the second is still found
+    assert ids("36574261808 and 36574261809") == [("de_idnr", "36574261809")]
+    # near_words: the first 9-digit number has no name within reach, the second has
+    far = "111222333" + " filler" * 8 + " BSN 111222333"
+    assert ids(far) == [("nl_bsn", "111222333")]
+    # near_own_words: a general word ("ID number") is not enough for a Maltese card
+    text = "ID number 1234567M, identity card 7654321M"
+    assert ids(text) == [("mt_id_card", "7654321M")]
+    # named as another identifier: not taken for this one, then a later one is
+    text = "PESEL 36574261809" + " filler" * 8 + " and 36574261809"
+    assert ids(text) == [("de_idnr", "36574261809")]
+
+
+def test_names_before_a_number():
+    names = DETECTORS.names
+    assert names.last_before("BSN 111222333", 4, 40) == "bsn"
+    assert names.last_before("111222333 BSN", 0, 40) is None  # after, not before
+    assert names.last_before("BSN x 111222333", 6, 6) == "bsn"  # exactly at reach
+    assert names.last_before("BSN x 111222333", 6, 5) is None
+    assert names.last_before("PESEL, BSN: 1", 12, 40) == "bsn"  # the nearest
+    assert Names.build((), []).last_before("BSN 1", 4, 40) is None
+    rule = IdRule.model_validate({
+        "id": "xx_a", "country": "DE", "pattern": r"\d{11}", "validator": "de.idnr",
+        "context": "anywhere", "words": ["Alpha", "tax id"], "rationale": "a test"})  # fmt: skip
+    built = Names.build((rule,), ["Tax ID"])
+    assert built.owners == {"alpha": frozenset({"xx_a"})}  # general words name no rule
+    assert built.own == {"xx_a": frozenset({"alpha", "tax id"})}
+
+
+def test_words_regex():
+    assert words_regex([]) is None
+    regex = words_regex(["TIN", "NIE", "isikukood", "hetu"])
+    assert regex is not None
+    assert [m.group() for m in regex.finditer("TIN Tinte NIE nie Nie isikukoodi hetu hetux")] == [
+        "TIN",
+        "NIE",
+        "isikukood",
+        "hetu",
+    ]
+    assert regex.search("xTIN") is None
+    assert words_regex(["Abcde"]).search("abcdef")  # type: ignore[union-attr]
