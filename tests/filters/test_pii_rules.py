@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from leam.filters import pii_phones
 from leam.filters.manifest import load_set
 from leam.filters.pii_ids import (
     IdRule,
@@ -18,6 +19,7 @@ from leam.filters.pii_ids import (
     validator,
     words_regex,
 )
+from leam.filters.pii_phones import _priced
 from leam.filters.pii_regions import EU27, _by_language, is_foreign, region_for_domain
 from leam.filters.privacy import PiiRedaction
 
@@ -59,9 +61,6 @@ def test_region_for_domain(domain, region):
 def test_is_foreign(country, lang, foreign):
     assert is_foreign(country, lang) is foreign
     assert set(EU27) >= {"DE", "BE", "LU", "FI", "SE"}
-
-
-# --- national identifiers (pii_ids) ---------------------------------------------------------
 
 
 DETECTORS = PiiRedaction(load_set()["pii_redaction"].params_for("en"), "en").detectors  # type: ignore[arg-type]
@@ -191,3 +190,81 @@ def test_words_regex():
     ]
     assert regex.search("xTIN") is None
     assert words_regex(["Abcde"]).search("abcdef")  # type: ignore[union-attr]
+
+
+def test_priced_numbers():
+    assert _priced("€622312243", 1, 10)  # the currency at the very start of the text
+    assert _priced("€ 622312243 and more", 2, 11)  # before, with text after
+    assert _priced("Tel 622312243 € and more", 4, 13)  # after
+    assert not _priced("€ x 622312243", 4, 13)
+    assert not _priced("Tel 622312243 tel", 4, 13)
+
+
+def intl(text: str, windows: list[tuple[int, int]] | None = None) -> list[tuple[str, str]]:
+    windows = [(0, len(text))] if windows is None else windows
+    return [(text[a:b], r) for a, b, r in pii_phones.international(text, windows, [])]
+
+
+def test_international_numbers():
+    assert intl("Tel 0049 30 901820") == [("0049 30 901820", "DE")]
+    assert intl("Tel: +34 622 312 243", [(0, 5)]) == []  # outside the window
+    # shortened group by group from the end, trailing separators dropped
+    assert intl("Tel +30 21 2345 7194. 8 x") == [("+30 21 2345 7194", "GR")]
+    # an invalid number without separators, then two valid ones: all of them are read
+    text = "+999999999 and +49 30 901820 or +34 622 312 243"
+    assert intl(text) == [("+49 30 901820", "DE"), ("+34 622 312 243", "ES")]
+    claimed: list[tuple[int, int]] = []
+    list(pii_phones.international(text, [(0, len(text))], claimed))
+    assert claimed == [(0, 10), (15, 28), (32, 47)]  # the invalid one is claimed too
+
+
+@pytest.mark.parametrize(
+    ("candidate", "region", "home", "phone"),
+    [
+        ("030901820", "DE", True, False),  # digits only: no sign of a phone number
+        ("030 901820", "DE", True, True),  # trunk prefix
+        ("912 34 56 78", "ES", False, True),  # not home, but Spain's own grouping
+        ("912 345 678", "ES", False, False),
+        ("(06 1) 2345 678", "HU", True, True),  # trunk in parentheses, another grouping
+        ("0669 821 234", "IT", True, True),  # an Italian landline with its leading 0
+        ("0669 821 234", "IT", False, False),
+        ("338 783 3724", "IT", True, True),  # an Italian mobile
+    ],
+)  # fmt: skip
+def test_written_as_phone(candidate, region, home, phone):
+    number = pii_phones._parse(candidate, region)
+    assert number is not None
+    assert pii_phones._written_as_phone(candidate, region, number, home) is phone
+
+
+PHONE_WORDS = words_regex(["Tel", "Telefon"])
+
+
+def national(text: str, regions=("DE",), claimed=None) -> list[str]:
+    spans = pii_phones.national(
+        text, [(0, len(text))], regions, 1, PHONE_WORDS, 40, claimed or [],
+        lambda a, b: False, lambda a: False,
+    )  # fmt: skip
+    return [text[a:b] for a, b, _ in spans]
+
+
+def test_national_numbers_at_the_length_limits():
+    assert national("Telefon 321 2345", ("EE",)) == ["321 2345"]  # 7 digits
+    assert national("Tel. 0800 123456789") == ["0800 123456789"]  # 13 digits
+    assert national("Tel. 0800 1234567890") == []  # 14 digits: longer than any
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["am 12.03.2024", "2013-09-19 23:50", "Boston, MA 02111-1307", "Preis 030 901821 €"],
+)
+def test_a_refused_candidate_does_not_stop_the_next(before):
+    assert national(before + " und 030 901820") == ["030 901820"]
+
+
+def test_national_numbers_beside_claimed_spans_and_zip_codes():
+    assert national("MA 02111-1307") == []  # a ZIP+4 code at the start of the text
+    assert national("abcd 030 901820", claimed=[(0, 5)]) == ["030 901820"]  # touching
+    assert national("030 901820 abcd", claimed=[(10, 15)]) == ["030 901820"]
+    assert national("030 901820 abcd", claimed=[(9, 15)]) == []  # overlapping
+    assert national("Ruf 030 901821 und 030 901820", claimed=[(4, 14)]) == ["030 901820"]
