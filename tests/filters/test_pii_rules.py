@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from leam.filters import pii_phones
+from leam.filters import pii, pii_phones
 from leam.filters.manifest import load_set
 from leam.filters.pii_ids import (
     IdRule,
@@ -268,3 +268,93 @@ def test_national_numbers_beside_claimed_spans_and_zip_codes():
     assert national("030 901820 abcd", claimed=[(10, 15)]) == ["030 901820"]
     assert national("030 901820 abcd", claimed=[(9, 15)]) == []  # overlapping
     assert national("Ruf 030 901821 und 030 901820", claimed=[(4, 14)]) == ["030 901820"]
+
+
+def spans_of(text: str, lang: str) -> list[tuple[str, str, str]]:
+    f = PiiRedaction(load_set()["pii_redaction"].params_for(lang), lang)  # type: ignore[arg-type]
+    return [(s.category, text[s.start : s.end], s.country) for s in f.spans({"text": text})]
+
+
+def test_identifier_and_phone_countries():
+    text = "Rodné číslo 710319/2745, Steuer-ID 36574261809"
+    for lang, country in (("sk", "SK"), ("cs", "CZ"), ("en", "CZ")):
+        assert spans_of(text, lang)[0] == ("national_id", "710319/2745", country)
+    assert spans_of(text, "sk")[1] == ("national_id", "36574261809", "DE")
+
+
+def test_dotted_phone_numbers_and_identifier_names():
+    assert spans_of("Ruf 030.90.18.20 an", "de") == [("phone", "030.90.18.20", "DE")]
+    assert spans_of("Siehe Abschnitt 030.90.18.20 unten", "de") == []  # a section number
+    assert spans_of("Llame 622 312 243", "es") == [("phone", "622 312 243", "ES")]
+    assert spans_of("PESEL: 622 312 243", "es") == []  # named as an identifier
+
+
+def test_number_windows_and_word_starts():
+    assert pii._number_windows("abc 1234567 wxyzv") == ([(2, 15)], [])
+    assert pii._number_windows("1234567") == ([(0, 7)], [])
+    assert pii._number_windows("1.2.3.4 and 123456") == ([], [(0, 7)])
+    assert pii._starts_word("ba", 0)
+    assert not pii._starts_word("ab", 1)
+    assert pii._starts_word("a b", 2)
+
+
+def test_section_numbers_and_versions():
+    words = DETECTORS.section_words
+    heading = "\n16.3.4.12 Title"
+    assert pii.section_number(heading, 1, 10, None)  # opens a line, a title follows
+    assert pii.section_number("x\n# 16.3.4.12 Title", 4, 13, None)
+    assert not pii.section_number("\n16.3.4.12", 1, 10, None)  # no title after
+    assert not pii.section_number("\nX 16.3.4.12 Title", 3, 12, None)
+    assert not pii.section_number("\nz 16.3.4.12 Title", 3, 12, None)
+    assert pii.section_number("a\nb\n16.3.4.12 Title", 4, 13, None)
+    assert not pii.section_number("x 16.3.4.12 Title\nmore", 2, 11, None)
+    assert pii.section_number("Section 16.3.4.12 x", 8, 17, words)
+    assert pii._version_like("1.1.2.1")
+    assert not pii._version_like("1.1.1.1")
+    assert not pii._version_like("12.1.2.1")
+    assert not pii._public_ip("not an address")
+    assert pii._public_ip("8.8.8.8") and not pii._public_ip("10.0.0.1")
+
+
+def test_named_codes():
+    words = DETECTORS.code_words
+    assert pii.named_code("order 123", 6, words)  # the name at the very start
+    assert pii.named_code("Order nr. 123", 10, words)
+    assert not pii.named_code("order. The 123", 11, words)
+    assert not pii.named_code("order 123", 6, None)
+
+
+def ips(text: str) -> list[str]:
+    return [text[a:b] for a, b in pii._ips(text, DETECTORS, pii._number_windows(text))]
+
+
+def test_ip_addresses():
+    assert ips("8.8.8.8, 9.9.9.9 too") == ["8.8.8.8", "9.9.9.9"]
+    assert ips("8.8.8.8 and more") == []  # opens the text, words follow: a heading
+    assert ips("2001:4860:4860:0:0:0:0:8888 is full") == ["2001:4860:4860:0:0:0:0:8888"]
+    assert ips("2001:4860::8888 is short") == ["2001:4860::8888"]
+    assert ips("2001:2001::4860 x") == ["2001:2001::4860"]  # two distinct groups are enough
+    assert ips("2001:4860:: and 1:1::1 and fe80::1:2") == []
+
+
+def ibans(text: str) -> list[str]:
+    return [text[a:b] for a, b in pii._ibans(text, DETECTORS, pii._number_windows(text))]
+
+
+def test_ibans():
+    assert ibans("NO9386011117947") == ["NO9386011117947"]  # the shortest: 15 characters
+    assert ibans("xDE89370400440532013000 DE89370400440532013000") == ["DE89370400440532013000"]
+    assert ibans("DE89 3704 0044 0532 0130 00 NO93 8601 1117 947") == [
+        "DE89 3704 0044 0532 0130 00", "NO93 8601 1117 947"]  # fmt: skip
+    assert ibans("DE89 3704 0044 0532 0130 00 ABCD") == ["DE89 3704 0044 0532 0130 00"]
+    assert ibans("NO9386011117947AB") == ["NO9386011117947"]  # shortened letter by letter
+    assert ibans("NO9386011117948") == []
+
+
+def test_filter_counts_and_empty_text():
+    f = PiiRedaction(load_set()["pii_redaction"].params_for("de"), "de")  # type: ignore[arg-type]
+    doc = {"text": "a@b.de, c@d.de, +49 30 901820, +49 30 901821"}
+    assert f.score(doc)["email"] == 2.0
+    assert f.rewrite(doc)[1] == {"email": 2, "phone": 2, "phone.DE": 2}
+    assert f.spans({"text": None}) == []
+    assert f.rewrite({"text": None}) == ("", {})
