@@ -31,23 +31,40 @@ HARD = [
 ]
 
 
+def fresh():
+    """A splitter of its own, with an empty chunk cache: every chunk of the test is split
+    here (spacy_english() is shared and may remember chunks of earlier tests)."""
+    return spacy_english.__wrapped__()
+
+
 def test_the_shipped_rules_are_spacys():
     assert json.loads(RULES.read_text(encoding="utf-8")) == export()
 
 
 @pytest.mark.parametrize("text", HARD)
 def test_words_are_spacys(text):
-    assert spacy_english().words(text) == split_into_words(text, "en")
+    assert fresh().words(text) == split_into_words(text, "en")
 
 
 @pytest.mark.parametrize("text", HARD)
 def test_sentences_are_the_sentencizers(text):
-    assert spacy_english().sentences(text) == len(split_into_sentences(text, "en"))
+    assert fresh().sentences(text) == len(split_into_sentences(text, "en"))
 
 
 def test_repeated_calls_do_not_share_lists():
-    splitter = spacy_english()
+    splitter = fresh()
     text = "The same text, asked twice."
     first = splitter.words(text)
     first.append("changed")
     assert splitter.words(text) == ["The", "same", "text", ",", "asked", "twice", "."]
+
+
+def test_the_chunk_cache_starts_again_when_full(monkeypatch):
+    from leam.filters import spacy_words
+
+    splitter = fresh()
+    monkeypatch.setattr(spacy_words, "CACHE_SIZE", 2)
+    assert splitter.words("a b c") == ["a", "b", "c"]
+    assert splitter.words("a b") == ["a", "b"]  # cached: 3 chunks, more than 2
+    assert splitter.words("d!") == ["d", "!"]  # the cache was cleared first
+    assert set(splitter._cache) == {"d!"}
