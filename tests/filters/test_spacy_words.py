@@ -65,6 +65,7 @@ def test_the_chunk_cache_starts_again_when_full(monkeypatch):
     splitter = fresh()
     monkeypatch.setattr(spacy_words, "CACHE_SIZE", 2)
     assert splitter.words("a b c") == ["a", "b", "c"]
-    assert splitter.words("a b") == ["a", "b"]  # cached: 3 chunks, more than 2
-    assert splitter.words("d!") == ["d", "!"]  # the cache was cleared first
-    assert set(splitter._cache) == {"d!"}
+    assert splitter.words("a b") == ["a", "b"]  # 3 chunks cached, more than 2: cleared
+    assert set(splitter._cache) == {"a", "b"}
+    assert splitter.words("d! e") == ["d", "!", "e"]  # 2 chunks, not more than 2: kept
+    assert set(splitter._cache) == {"a", "b", "d!", "e"}
