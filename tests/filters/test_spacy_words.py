@@ -28,6 +28,8 @@ HARD = [
     "Η Ελλάδα; Ναι. Πόσο κοστίζει; 10€ ή $12.50 (περίπου).",
     "Zażółć gęślą jaźń — 1,000,000 zł!!! V:0 I:1 |---|---| Chr(13) =SUM(A1:B2)",
     "Tab\tseparated\u00a0and  double  spaced -- words -a -f --help 2-3 COVID-19",
+    # an affix before a special case, special cases inside affixes, nested affixes
+    "(don't) \"can't\" ((a)) (:)) ''Hello'' e.g., U.S.A.) a.:) [i.e.] (z.)",
 ]
 
 
