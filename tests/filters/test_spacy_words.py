@@ -28,7 +28,15 @@ HARD = [
     "Η Ελλάδα; Ναι. Πόσο κοστίζει; 10€ ή $12.50 (περίπου).",
     "Zażółć gęślą jaźń — 1,000,000 zł!!! V:0 I:1 |---|---| Chr(13) =SUM(A1:B2)",
     "Tab\tseparated\u00a0and  double  spaced -- words -a -f --help 2-3 COVID-19",
+    # an affix before a special case, special cases inside affixes, nested affixes
+    "(don't) \"can't\" ((a)) (:)) ''Hello'' e.g., U.S.A.) a.:) [i.e.] (z.)",
 ]
+
+
+def fresh():
+    """A splitter of its own, with an empty chunk cache: every chunk of the test is split
+    here (spacy_english() is shared and may remember chunks of earlier tests)."""
+    return spacy_english.__wrapped__()
 
 
 def test_the_shipped_rules_are_spacys():
@@ -37,17 +45,29 @@ def test_the_shipped_rules_are_spacys():
 
 @pytest.mark.parametrize("text", HARD)
 def test_words_are_spacys(text):
-    assert spacy_english().words(text) == split_into_words(text, "en")
+    assert fresh().words(text) == split_into_words(text, "en")
 
 
 @pytest.mark.parametrize("text", HARD)
 def test_sentences_are_the_sentencizers(text):
-    assert spacy_english().sentences(text) == len(split_into_sentences(text, "en"))
+    assert fresh().sentences(text) == len(split_into_sentences(text, "en"))
 
 
 def test_repeated_calls_do_not_share_lists():
-    splitter = spacy_english()
+    splitter = fresh()
     text = "The same text, asked twice."
     first = splitter.words(text)
     first.append("changed")
     assert splitter.words(text) == ["The", "same", "text", ",", "asked", "twice", "."]
+
+
+def test_the_chunk_cache_starts_again_when_full(monkeypatch):
+    from leam.filters import spacy_words
+
+    splitter = fresh()
+    monkeypatch.setattr(spacy_words, "CACHE_SIZE", 2)
+    assert splitter.words("a b c") == ["a", "b", "c"]
+    assert splitter.words("a b") == ["a", "b"]  # 3 chunks cached, more than 2: cleared
+    assert set(splitter._cache) == {"a", "b"}
+    assert splitter.words("d! e") == ["d", "!", "e"]  # 2 chunks, not more than 2: kept
+    assert set(splitter._cache) == {"a", "b", "d!", "e"}
