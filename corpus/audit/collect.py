@@ -19,12 +19,11 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from leam.corpus import runrecord
+from leam.corpus import runrecord, takedown_log
 from leam.corpus.audit.triggers import Mark, locate, placeholders, window
 from leam.corpus.damage import damaged_inputs, damaged_spans
 from leam.corpus.languages import language_name
-from leam.corpus.publish import takedown_log
-from leam.corpus.publish.optout_figures import optout_figures
+from leam.corpus.optout_figures import optout_figures
 from leam.corpus.rundir import RunDir
 
 MAX_SIGNAL_ROWS = 50_000  # kept documents read for distributions and borderline samples

@@ -27,7 +27,7 @@ from leam.corpus.audit.compare import Comparison
 from leam.corpus.audit.overview import Overview
 from leam.corpus.audit.triggers import Mark
 from leam.corpus.languages import language_name
-from leam.corpus.publish.markdown import table
+from leam.corpus.markdown import table
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:

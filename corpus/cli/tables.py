@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from leam.corpus.languages import language_name
-from leam.corpus.publish.markdown import size
+from leam.corpus.markdown import size
 from leam.corpus.stage import NO_LANG
 
 

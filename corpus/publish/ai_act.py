@@ -23,14 +23,14 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from leam.corpus.languages import language_name
-from leam.corpus.publish.crawl_log import (
+from leam.corpus.crawl_log import (
     CrawlLog,
     read_crawl_log,
     recorded_user_agents,
     warc_crawlers,
 )
-from leam.corpus.publish.optout_figures import optout_figures
+from leam.corpus.languages import language_name
+from leam.corpus.optout_figures import optout_figures
 from leam.corpus.publish.stats import build_stats
 from leam.corpus.rundir import RunDir
 

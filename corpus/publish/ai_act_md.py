@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leam.corpus.publish.markdown import table
+from leam.corpus.markdown import table
 
 
 def render(summary: dict[str, Any]) -> str:

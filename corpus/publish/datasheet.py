@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from leam.corpus.languages import EU24, language_name
-from leam.corpus.publish.markdown import size, table
+from leam.corpus.markdown import size, table
 from leam.corpus.schema import SHARD_SCHEMA
 from leam.corpus.stage import NO_LANG
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from leam.corpus.publish import ai_act, ai_act_md, datasheet, takedown_log
+from leam.corpus import takedown_log
+from leam.corpus.publish import ai_act, ai_act_md, datasheet
 from leam.corpus.publish.stats import build_stats
 from leam.corpus.rundir import RunDir, write_json_atomic, write_text_atomic
 from leam.pipelines.shard.manifest import read_manifest

@@ -24,8 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
+from leam.corpus import takedown_log
 from leam.corpus.languages import language_name
-from leam.corpus.publish import takedown_log
 from leam.corpus.rundir import RunDir, read_json
 from leam.pipelines.shard.manifest import read_manifest
 

@@ -32,8 +32,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from leam.corpus import runrecord
-from leam.corpus.publish import takedown_derived, takedown_log
+from leam.corpus import runrecord, takedown_log
+from leam.corpus.publish import takedown_derived
 from leam.corpus.publish.outputs import publish_run, shard_options
 from leam.corpus.rundir import RunDir, file_sha256, write_json_atomic, write_row_groups_atomic
 from leam.corpus.schema import SHARD_SCHEMA

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from leam.corpus.publish import takedown_log
+from leam.corpus import takedown_log
 from leam.corpus.rundir import RunDir, file_sha256
 from leam.corpus.stage import NO_LANG
 from leam.filters.takedown import REQUEST_FIELDS, TakedownMatcher, TakedownParams

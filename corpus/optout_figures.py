@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from leam.corpus.publish.crawl_log import read_crawl_log
+from leam.corpus.crawl_log import read_crawl_log
 from leam.corpus.rundir import RunDir
 
 PREFIX = "optout."
