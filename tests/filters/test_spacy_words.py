@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leam.filters.spacy_words import spacy_english
 
@@ -30,6 +32,9 @@ HARD = [
     "Tab\tseparated\u00a0and  double  spaced -- words -a -f --help 2-3 COVID-19",
     # an affix before a special case, special cases inside affixes, nested affixes
     "(don't) \"can't\" ((a)) (:)) ''Hello'' e.g., U.S.A.) a.:) [i.e.] (z.)",
+    # overlapping cases: a rejected one still blocks the next; one across a single space
+    # (":) )" spells ":))") changes nothing but blocks; a newline is a token and blocks not
+    "a:):) ^.:) ) ' ''word can't;\n:)' ''* x :)\n:)",
 ]
 
 
@@ -71,3 +76,21 @@ def test_the_chunk_cache_starts_again_when_full(monkeypatch):
     assert set(splitter._cache) == {"a", "b"}
     assert splitter.words("d! e") == ["d", "!", "e"]  # 2 chunks, not more than 2: kept
     assert set(splitter._cache) == {"a", "b", "d!", "e"}
+
+
+# Pieces that meet in every way when glued together: prefixes and suffixes around special
+# cases, infixes at the start and end of a chunk, URLs and emoticons inside punctuation,
+# abbreviations that are spaCy's exceptions, and scripts other than Latin.
+PIECES = ["don't", "can't", "it's", "U.S.", "e.g.", "Mrs.", "z.B.", "o'clock", ":)", ":-(",
+          "<3", "(", ")", "[", "]", '"', "''", "'", "«", "»", "—", "-", "--", "...", "…", ".",
+          ",", ";", ":", "!", "?", "/", "=", "+", "%", "$", "€", "12", "3.5", "1,000", "2-3",
+          "a", "I", "word", "Wort", "été", "Ελλάδα", "https://www.debian.org/doc/",
+          "mail@lists.example.org", "x/y", "a.b", "C++", "#", "@", "&", "*", "~", "^"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(["", "", " ", "\n"])),
+                max_size=12))  # fmt: skip
+def test_glued_pieces_split_as_spacy_splits_them(parts):
+    text = "".join(piece + sep for piece, sep in parts)
+    assert fresh().words(text) == split_into_words(text, "en"), text
