@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from leam.filters.banned_words import BannedWords, BannedWordsParams
@@ -391,3 +392,51 @@ def test_gopher_signals_of_empty_text_and_unicode_ellipses():
 def test_fineweb_line_breaks_per_word_with_one_word():
     f = FineWebQuality(FineWebQualityParams(), "en")
     assert f.score({"text": "one\n"})["newline_word_ratio"] == 1.0
+
+
+def test_gopher_quality_word_split_and_case_rules():
+    """Each word split reads its own words, and stop words ignore case only when asked."""
+    text = "The e-mail DON'T ... (said) AND the day"
+    spacy = GopherQuality(GopherQualityParams(word_split="spacy_en"), "en").score({"text": text})
+    plain = GopherQuality(GopherQualityParams(word_split="unicode"), "en").score({"text": text})
+    # spaCy: The e - mail DON'T ... ( said ) AND the day: 12 tokens, 8 not punctuation
+    named = "The e mail DON'T said AND the day".split()
+    assert spacy["words"] == 8.0 and spacy["ellipsis_ratio"] == 1 / 12
+    assert spacy["mean_word_length"] == sum(map(len, named)) / 8
+    assert plain["words"] != spacy["words"]
+    for split in ("spacy_en", "unicode"):
+        def stop(ignore_case: bool, split: str = split) -> float:
+            params = GopherQualityParams(word_split=split, stop_words_ignore_case=ignore_case,
+                                         stop_words=["the", "and"])  # fmt: skip
+            return GopherQuality(params, "en").score({"text": text})["stop_words"]
+
+        assert (stop(True), stop(False)) == (2.0, 1.0), split
+
+
+@pytest.mark.parametrize("split", ["spacy_en", "unicode"])
+def test_gopher_quality_of_nothing_is_all_zeros(split):
+    f = GopherQuality(GopherQualityParams(word_split=split), "en")
+    for text in ("", "   "):
+        assert set(f.score({"text": text}).values()) == {0.0}, text
+    assert f.decide(f.score({"text": ""})).reason == "too_few_words"
+
+
+def test_ngram_keys_for_every_size_asked():
+    from leam.filters.gopher_repetition import ngram_keys, top_ngram_chars
+
+    assert ngram_keys(["a", "b"], []) == {}
+    ones = ngram_keys(["a", "b", "a"], [1])[1]
+    assert ones[0] == ones[2] != ones[1]
+    keys = ngram_keys(["a", "b", "c"], [2])[2]
+    assert len(keys) == 2 and keys[0] != keys[1]
+    # every n-gram once: the top one counts only when a single occurrence may count
+    lengths = np.array([1, 1, 1])
+    assert top_ngram_chars(keys, lengths, 2, min_count=1) == 3  # "a b"
+    assert top_ngram_chars(keys, lengths, 2, min_count=2) == 0
+
+
+def test_repeated_five_gram_in_a_text_too_short_for_longer_ones():
+    f = GopherRepetition(GopherRepetitionParams(), "en")
+    s = f.score({"text": "a a a a a a"})  # six words: one 5-gram, twice; no 7-gram at all
+    assert s["dup_5gram_char_frac"] > 0
+    assert all(s[f"dup_{n}gram_char_frac"] == 0 for n in (7, 8, 9, 10))
