@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from leam.corpus.cli import consoles, options
 from leam.corpus.cli.crawl_cmds import crawl_into, crawl_table
@@ -17,7 +16,7 @@ out = consoles.stdout()
 
 
 def demo(
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     workers: options.Workers = 2,
     quiet: options.Quiet = False,
 ) -> None:

@@ -14,9 +14,10 @@ from rich.table import Table
 from leam.corpus.cli import consoles, options, plain, plans
 from leam.corpus.cli.errors import fail
 from leam.corpus.languages import language_name
-from leam.corpus.rundir import read_json
+from leam.corpus.rundir import RunDir, read_json
 from leam.corpus.runner import parallel_map
 from leam.corpus.runtime import Runtime, RuntimeOptions
+from leam.corpus.storage import is_remote
 from leam.pipelines.lineage import find
 from leam.pipelines.megatron.blend import DEFAULT_ALPHA
 from leam.pipelines.megatron.export import BLEND, DATA_ARGS, ExportSpec, export_megatron
@@ -45,9 +46,11 @@ def _bars(progress: Progress) -> Callable[[int], Callable[[], None]]:
 @app.command()
 def megatron(
     source: Annotated[
-        Path,
+        str,
         typer.Argument(
-            exists=True, file_okay=False, help="A run directory (runs/<id>) or its shards folder."
+            help="A run directory (runs/<id>) or its shards folder, or a run's fsspec URL "
+            "(s3://bucket/runs/<id>: its shards and tokenizer are fetched, the files "
+            "written are uploaded into it).",
         ),
     ],
     tokenizer: Annotated[
@@ -95,7 +98,10 @@ def megatron(
     """
     # Absolute paths: the workers (on a cluster, or a runtime started elsewhere) do not
     # share this process's working directory.
-    shards_dir = resolve_shards_dir(source.resolve())
+    remote = _remote_run(source, tokenizer is None, output is None)
+    if remote is None and not Path(source).is_dir():
+        raise typer.BadParameter(f"{source}: no such folder", param_hint="SOURCE")
+    shards_dir = resolve_shards_dir(remote.root if remote else Path(source).resolve())
     run_root = shards_dir.parent
     tokenizer = (tokenizer or run_root / "tokenizer").resolve()
     out_dir = (output or run_root / "megatron").resolve()
@@ -122,12 +128,31 @@ def megatron(
         raise fail(err) from None
     finally:
         runtime.shutdown()
+    if remote is not None and output is None:
+        remote.upload(out_dir)
+        console.print(f"uploaded to {remote.locate(out_dir)}", highlight=False)
     out.print(_table(record, read_json(out_dir / BLEND)))
     out.print(f"\n{record['tokens_per_s'] or 0:,} tokens/s; files in {out_dir}")
     out.print("Megatron-LM:", style="bold")
     out.print(f"  --data-args-path {out_dir.resolve() / DATA_ARGS} --split {record['split']}",
               soft_wrap=True, highlight=False)  # fmt: skip
     out.print(f"  or --data-path {record['data_path']}", soft_wrap=True, highlight=False)
+
+
+def _remote_run(source: str, with_tokenizer: bool, with_output: bool) -> RunDir | None:
+    """A run on object storage, with what the export reads fetched into its mirror (the
+    shards, the run's tokenizer, an earlier export to resume); None for a local source.
+    The export then runs on this node's mirror: with the local runtime, not a cluster."""
+    if not is_remote(source):
+        return None
+    run = RunDir.at(source.rstrip("/"))
+    run.fetch(run.record, missing_ok=True)
+    run.pull(run.shards)
+    if with_tokenizer:
+        run.pull(run.root / "tokenizer")
+    if with_output:
+        run.pull(run.root / "megatron")
+    return run
 
 
 def _table(record: dict[str, Any], blend: dict[str, Any]) -> Table:

@@ -26,7 +26,7 @@ def _load(run: str, runs_dir: Path) -> tuple[RunDir, dict]:
 @app.command("ai-act")
 def ai_act(
     run: options.Run,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     sme: Annotated[
         bool | None,
         typer.Option(
@@ -53,7 +53,7 @@ def ai_act(
 
 
 @app.command()
-def datasheet(run: options.Run, runs_dir: options.RunsDir = Path("runs")) -> None:
+def datasheet(run: options.Run, runs_dir: options.RunsDir = "runs") -> None:
     """Rewrite the dataset card (shards/README.md, Hugging Face Hub front matter) and
     shards/stats.json from the run's record, e.g. after token counts were added."""
     from leam.corpus.publish.outputs import shard_options, write_datasheet  # see audit_cmds

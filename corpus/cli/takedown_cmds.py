@@ -26,7 +26,7 @@ REASONS = "copyright | personal_data | illegal_content | other"
 @app.command()
 def apply(
     run: options.Run,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     url: Annotated[str | None, typer.Option(help="A URL (scheme and host in any case).")] = None,
     host: Annotated[str | None, typer.Option(help="A host and all its subdomains.")] = None,
     pattern: Annotated[
@@ -84,7 +84,7 @@ def apply(
 
 
 @app.command()
-def log(run: options.Run, runs_dir: options.RunsDir = Path("runs")) -> None:
+def log(run: options.Run, runs_dir: options.RunsDir = "runs") -> None:
     """Print the run's takedowns.jsonl, one request per line (JSON)."""
     from leam.corpus.publish import takedown_log
 

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from leam.corpus.cli import consoles, options, plain
 from leam.corpus.publish.verify import verify_shards
+from leam.corpus.rundir import RunDir
+from leam.corpus.storage import is_remote
 from leam.pipelines.shard.manifest import NAME
 
 out = consoles.stdout()
@@ -17,11 +19,10 @@ out = consoles.stdout()
 
 def verify(
     shards: Annotated[
-        Path,
+        str,
         typer.Argument(
-            exists=True,
-            file_okay=False,
-            help="A shards folder (holding MANIFEST.json), or a run directory that has one.",
+            help="A shards folder (holding MANIFEST.json), or a run directory that has one; "
+            "a folder or an fsspec URL (s3://bucket/runs/<id>).",
         ),
     ],
     as_json: options.Json = False,
@@ -34,7 +35,7 @@ def verify(
     taken_down: a document a takedown removed, found in a shard or a token file's lineage)
     and exits with status 1 if there is any, 0 when everything matches.
     """
-    folder = shards / "shards" if not (shards / NAME).exists() else shards
+    folder = _local_shards(shards)
     result = verify_shards(folder)
     if as_json:
         plain.write_json({"ok": result.ok, "folder": str(folder), "run_id": result.run_id,
@@ -59,3 +60,19 @@ def verify(
         table.add_row(p.path, p.kind, p.detail)
     out.print(table)
     raise typer.Exit(1)
+
+
+def _local_shards(location: str) -> Path:
+    """The shards folder to check: as given, or fetched whole from object storage (the
+    sha256 of every byte is checked, so every byte is read anyway)."""
+    if is_remote(location):
+        found = RunDir.at(location.rstrip("/"))
+        if found.store is not None and found.store.exists(found.root / NAME):  # a shards URL
+            found.pull(found.root)
+            return found.root
+        found.pull(found.shards)
+        return found.shards
+    path = Path(location)
+    if not path.is_dir():
+        raise typer.BadParameter(f"{location}: no such folder", param_hint="SHARDS")
+    return path / "shards" if not (path / NAME).exists() else path

@@ -1,0 +1,192 @@
+"""A run on object storage: eu24 end to end into s3:// on a real S3-API server (moto's
+standalone server on 127.0.0.1), killed and resumed; its shards equal a local run's, load
+with Hugging Face `datasets` through fsspec, and verify, status, audit and export megatron
+work on the s3:// run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import fsspec
+import pytest
+from typer.testing import CliRunner
+
+from leam.corpus import storage
+from leam.corpus.cli.app import app
+from leam.corpus.cli.run_cmds import DAMAGED_INPUT_EXIT
+from leam.corpus.rundir import RunDir
+from tests.megatron_data import train_tiny_tokenizer
+from tests.s3server import BUCKET, CREDENTIALS, start_server
+
+pytest.importorskip("s3fs")
+pytest.importorskip("moto")
+
+LEAM = str(Path(sys.executable).parent / "leam")
+RUNS = f"s3://{BUCKET}/runs"
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory, ray_local):
+    """The server, a bucket, and credentials in this process's environment (the workers of
+    ray_local are not given them: the tests here that use workers read local mirrors)."""
+    server = start_server(tmp_path_factory.mktemp("s3") / "moto.log")
+    saved = {k: os.environ.get(k) for k in CREDENTIALS}
+    os.environ.update(CREDENTIALS)
+    fs = fsspec.filesystem("s3", endpoint_url=server.endpoint, skip_instance_cache=True)
+    fs.mkdir(BUCKET)
+    yield server, fs
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    storage.set_options({})
+    server.stop()
+
+
+def _leam(endpoint: str, *args: str) -> list[str]:
+    return [LEAM, "--storage-option", f"endpoint_url={endpoint}", *args]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.slow
+def test_eu24_into_s3_killed_resumed_and_read_back(s3, eu24_run: Path, warc_dir: Path, tmp_path):
+    server, fs = s3
+    env = {**os.environ, **CREDENTIALS}
+    args = ["run", "eu24", str(warc_dir), "--runs-dir", RUNS, "--run-id", "s3run", "-q"]
+    root = f"{BUCKET}/runs/s3run"
+
+    # Killed (SIGKILL, no clean-up) once one extract task has committed its marker.
+    proc = subprocess.Popen(_leam(server.endpoint, *args, "--workers", "1"), env=env,
+                            start_new_session=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not fs.glob(f"{root}/extract/_DONE.*"):
+        assert proc.poll() is None, "the run ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+        fs.invalidate_cache()
+    _kill_session(proc)
+    fs.invalidate_cache()
+    done = {p: fs.info(p)["LastModified"] for p in fs.glob(f"{root}/extract/_DONE.*")}
+    assert 1 <= len(done) < 3
+    # A part without its marker is garbage of a killed task: readers must not trust it.
+    for i in range(3):
+        if f"{root}/extract/_DONE.part-{i:05d}" not in done:
+            fs.pipe(f"{root}/extract/part-{i:05d}.parquet", b"not parquet: a killed upload")
+
+    resumed = subprocess.run(_leam(server.endpoint, *args), env=env, capture_output=True,
+                             text=True)  # fmt: skip
+    assert resumed.returncode == DAMAGED_INPUT_EXIT, resumed.stderr
+    fs.invalidate_cache()
+    for marker, modified in done.items():
+        assert fs.info(marker)["LastModified"] == modified, f"{marker} was redone"
+    record = json.loads(fs.cat(f"{root}/run.json"))
+    assert record["status"] == "complete" and record["resumed"] == 1
+    # Nothing secret in the run: neither the endpoint's credentials nor the options.
+    for path in fs.find(root):
+        if path.endswith((".json", ".md")):
+            assert CREDENTIALS["AWS_SECRET_ACCESS_KEY"] not in fs.cat(path).decode()
+
+    # The shards are the local run's, byte for byte.
+    local = json.loads((eu24_run / "shards" / "MANIFEST.json").read_text())
+    remote = json.loads(fs.cat(f"{root}/shards/MANIFEST.json"))
+    assert [(e["path"], e["sha256"]) for e in remote["shards"]] == [
+        (e["path"], e["sha256"]) for e in local["shards"]
+    ]
+    for entry in remote["shards"]:
+        data = fs.cat(f"{root}/shards/{entry['path']}")
+        assert _sha256(data) == entry["sha256"]
+        assert data == (eu24_run / "shards" / entry["path"]).read_bytes()
+    assert fs.exists(f"{root}/shards/README.md") and fs.exists(f"{root}/reports/ai-act.md")
+
+    # Trainers load them from s3:// with Hugging Face datasets, through fsspec.
+    from datasets import load_dataset
+
+    options = {"endpoint_url": server.endpoint, **_keys()}
+    loaded = load_dataset("parquet", data_files=f"s3://{root}/shards/*/part-*.parquet",
+                          storage_options=options, cache_dir=str(tmp_path / "hf"),
+                          split="train")  # fmt: skip
+    assert loaded.num_rows == sum(e["rows"] for e in local["shards"]) > 0
+    assert set(loaded["lang"]) == set(local["languages"])
+
+    # The commands that read or extend a run work on the s3:// run.
+    cli = CliRunner()
+    opt = ["--storage-option", f"endpoint_url={server.endpoint}"]
+    verify = cli.invoke(app, [*opt, "verify", f"s3://{root}"])
+    assert verify.exit_code == 0, verify.output
+    assert f"{len(local['shards'])} shards of run s3run" in verify.output
+    status = cli.invoke(app, [*opt, "status", "s3run", "--runs-dir", RUNS])
+    assert status.exit_code == 0, status.output
+    assert "b-broken.warc.gz" in status.output  # the damaged input, from the ledgers
+    audit = cli.invoke(app, [*opt, "audit", "s3run", "--runs-dir", RUNS])
+    assert audit.exit_code == 0, audit.output
+    fs.invalidate_cache()
+    assert fs.exists(f"{root}/audit.html") and fs.exists(f"{root}/audit.md")
+    tokenizer = train_tiny_tokenizer(tmp_path / "tok")
+    fs.put(str(tokenizer), f"{root}/tokenizer", recursive=True)
+    export = cli.invoke(app, [*opt, "export", "megatron", f"s3://{root}", "-q"])
+    assert export.exit_code == 0, export.output
+    fs.invalidate_cache()
+    names = {Path(p).name for p in fs.find(f"{root}/megatron")}
+    assert {"blend.json", "export.json"} <= names
+    assert any(n.endswith("_text_document.bin") for n in names)
+
+
+def _kill_session(proc: subprocess.Popen) -> None:
+    """SIGKILL the run and every process of its session (its Ray workers too), and wait
+    until none is left: a surviving worker could still upload after the test looked."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while left := _session_pids(proc.pid):
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        assert time.monotonic() < deadline, f"processes of the killed run remain: {left}"
+        time.sleep(0.1)
+
+
+def _session_pids(sid: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[3]) == sid:  # state, ppid, pgrp, session
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def _keys() -> dict[str, str]:
+    return {"key": CREDENTIALS["AWS_ACCESS_KEY_ID"], "secret": CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}
+
+
+def test_run_dir_at_a_url_is_a_mirror_of_it(tmp_path, monkeypatch):
+    """The one test of "is this remote", and where a run on a store keeps its files."""
+    monkeypatch.setenv(storage.SCRATCH_ENV, str(tmp_path))
+    assert not storage.is_remote("runs/x") and not storage.is_remote("file:///tmp/runs")
+    assert storage.is_remote("s3://b/runs") and storage.is_remote("gs://b/runs")
+    assert storage.join("s3://b/runs/", "r1") == "s3://b/runs/r1"
+    assert storage.join("runs", "r1") == Path("runs/r1")
+    run = RunDir.at("s3://b/runs/r1")
+    assert run.remote and run.root.name == "r1" and run.root.is_relative_to(tmp_path)
+    assert run.locate(run.part("extract", "part-00001")) == "s3://b/runs/r1/extract/part-00001.parquet"
+    assert RunDir.at(tmp_path / "r2").store is None
+    assert storage.parse_options(["endpoint_url=http://h:9000", "anon=true", "n=3"]) == {
+        "endpoint_url": "http://h:9000", "anon": True, "n": 3,
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        storage.parse_options(["endpoint_url"])
