@@ -110,6 +110,25 @@ class RunDir:
             else:
                 self.store.pull(self.root, lambda p: self._bulky(p, everything))
 
+    def snapshot(self) -> dict[Path, int]:
+        """The mirror's files and their modification times (see `upload_changed`)."""
+        if self.store is None:
+            return {}
+        return {p: p.stat().st_mtime_ns for p in self.root.rglob("*") if p.is_file()}
+
+    def upload_changed(self, before: dict[Path, int]) -> list[Path]:
+        """Upload every file of the mirror written since `before` (a snapshot): for code
+        that writes where it likes in the run (the tokenizer, the Megatron export)."""
+        if self.store is None:
+            return []
+        changed = [
+            p for p, mtime in sorted(self.snapshot().items())
+            if before.get(p) != mtime and not p.name.startswith(TMP_PREFIX)
+        ]  # fmt: skip
+        for path in changed:
+            self.store.put(path)
+        return changed
+
     def _bulky(self, path: Path, everything: bool) -> bool:
         rel = path.relative_to(self.root).parts
         if "_work" in rel:

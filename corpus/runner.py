@@ -18,7 +18,7 @@ from leam.corpus.config import Pipeline, StageConfig
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir, read_json, task_name
 from leam.corpus.runtime import Runtime
-from leam.corpus.stage import ParallelMap
+from leam.corpus.stage import PUBLISHED_INPUTS, ParallelMap
 from leam.corpus.task import TaskSpec, ready_stage, run_task
 
 
@@ -95,10 +95,21 @@ def _prepare_global(
     parallel work on the workers."""
     stage = ready_stage(config.cls, specs[0].params_json)
     parts = [(s.task, s.input) for s in specs]
+    # On a store, a stage that reads what the run published (tokenizer, megatron, train)
+    # works on the mirror: the run's files are fetched first (shards included, parts not),
+    # and what it wrote is uploaded after.
+    published = run_dir.remote and config.cls.reads in PUBLISHED_INPUTS
+    if published:
+        run_dir.pull()
+        run_dir.pull(run_dir.shards)
+    before = run_dir.snapshot()
     try:
-        return stage.prepare(parts, run_dir, parallel_map(runtime, config.name))
+        prepared = stage.prepare(parts, run_dir, parallel_map(runtime, config.name))
     except (ValueError, FileNotFoundError) as err:  # e.g. an incompatible previous index
         raise GlobalStageError(f"{config.name}: {err}") from err
+    if published:
+        run_dir.upload_changed(before)
+    return prepared
 
 
 def run_pipeline(

@@ -22,7 +22,6 @@ from leam.corpus import storage
 from leam.corpus.cli.app import app
 from leam.corpus.cli.run_cmds import DAMAGED_INPUT_EXIT
 from leam.corpus.rundir import RunDir
-from tests.megatron_data import train_tiny_tokenizer
 from tests.s3server import BUCKET, CREDENTIALS, start_server
 
 pytest.importorskip("s3fs")
@@ -132,8 +131,10 @@ def test_eu24_into_s3_killed_resumed_and_read_back(s3, eu24_run: Path, warc_dir:
     assert audit.exit_code == 0, audit.output
     fs.invalidate_cache()
     assert fs.exists(f"{root}/audit.html") and fs.exists(f"{root}/audit.md")
-    tokenizer = train_tiny_tokenizer(tmp_path / "tok")
-    fs.put(str(tokenizer), f"{root}/tokenizer", recursive=True)
+    train = cli.invoke(app, [*opt, "tokenizer", "train", f"s3://{root}", "--vocab-size", "512"])
+    assert train.exit_code == 0, train.output
+    fs.invalidate_cache()
+    assert fs.exists(f"{root}/tokenizer/tokenizer.json") and fs.exists(f"{root}/shards/tokens.json")
     export = cli.invoke(app, [*opt, "export", "megatron", f"s3://{root}", "-q"])
     assert export.exit_code == 0, export.output
     fs.invalidate_cache()

@@ -14,10 +14,9 @@ from rich.table import Table
 from leam.corpus.cli import consoles, options, plain, plans
 from leam.corpus.cli.errors import fail
 from leam.corpus.languages import language_name
-from leam.corpus.rundir import RunDir, read_json
+from leam.corpus.rundir import read_json
 from leam.corpus.runner import parallel_map
 from leam.corpus.runtime import Runtime, RuntimeOptions
-from leam.corpus.storage import is_remote
 from leam.pipelines.lineage import find
 from leam.pipelines.megatron.blend import DEFAULT_ALPHA
 from leam.pipelines.megatron.export import BLEND, DATA_ARGS, ExportSpec, export_megatron
@@ -98,7 +97,8 @@ def megatron(
     """
     # Absolute paths: the workers (on a cluster, or a runtime started elsewhere) do not
     # share this process's working directory.
-    remote = _remote_run(source, tokenizer is None, output is None)
+    remote = options.fetched_run(source, *(["tokenizer"] if tokenizer is None else []),
+                                 *(["megatron"] if output is None else []))  # fmt: skip
     if remote is None and not Path(source).is_dir():
         raise typer.BadParameter(f"{source}: no such folder", param_hint="SOURCE")
     shards_dir = resolve_shards_dir(remote.root if remote else Path(source).resolve())
@@ -137,22 +137,6 @@ def megatron(
     out.print(f"  --data-args-path {out_dir.resolve() / DATA_ARGS} --split {record['split']}",
               soft_wrap=True, highlight=False)  # fmt: skip
     out.print(f"  or --data-path {record['data_path']}", soft_wrap=True, highlight=False)
-
-
-def _remote_run(source: str, with_tokenizer: bool, with_output: bool) -> RunDir | None:
-    """A run on object storage, with what the export reads fetched into its mirror (the
-    shards, the run's tokenizer, an earlier export to resume); None for a local source.
-    The export then runs on this node's mirror: with the local runtime, not a cluster."""
-    if not is_remote(source):
-        return None
-    run = RunDir.at(source.rstrip("/"))
-    run.fetch(run.record, missing_ok=True)
-    run.pull(run.shards)
-    if with_tokenizer:
-        run.pull(run.root / "tokenizer")
-    if with_output:
-        run.pull(run.root / "megatron")
-    return run
 
 
 def _table(record: dict[str, Any], blend: dict[str, Any]) -> Table:

@@ -93,6 +93,23 @@ def run_dir(run: str, runs_dir: str | Path, everything: bool = False) -> RunDir:
     return found
 
 
+def fetched_run(source: str, *folders: str) -> RunDir | None:
+    """For a command given a run's URL (export, tokenizer): the run, with its record,
+    shards and the named folders fetched into its mirror; None for a local source. Such a
+    command then runs on this node's mirror (with the local runtime, not across a cluster)
+    and uploads what it wrote."""
+    from leam.corpus.rundir import RunDir
+    from leam.corpus.storage import is_remote
+
+    if not is_remote(source):
+        return None
+    run = RunDir.at(source.rstrip("/"))
+    run.fetch(run.record, missing_ok=True)
+    for folder in (run.shards, *(run.root / name for name in folders)):
+        run.pull(folder)
+    return run
+
+
 def lang_weights(specs: list[str]) -> dict[str, float] | None:
     """Repeated `--weight LANG=W` values as {lang: weight}; None when none were given."""
     weights: dict[str, float] = {}
