@@ -116,15 +116,18 @@ class RunDir:
             return {}
         return {p: p.stat().st_mtime_ns for p in self.root.rglob("*") if p.is_file()}
 
-    def upload_changed(self, before: dict[Path, int]) -> list[Path]:
+    def upload_changed(self, before: dict[Path, int], last: Path | None = None) -> list[Path]:
         """Upload every file of the mirror written since `before` (a snapshot): for code
-        that writes where it likes in the run (the tokenizer, the Megatron export)."""
+        that writes where it likes in the run (the tokenizer, the Megatron export, the
+        crawl). Files under `last` go after the others (what says the others are whole)."""
         if self.store is None:
             return []
         changed = [
             p for p, mtime in sorted(self.snapshot().items())
             if before.get(p) != mtime and not p.name.startswith(TMP_PREFIX)
         ]  # fmt: skip
+        if last is not None:
+            changed.sort(key=lambda p: p.is_relative_to(last))
         for path in changed:
             self.store.put(path)
         return changed

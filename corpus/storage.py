@@ -107,8 +107,12 @@ class Store:
 
     @classmethod
     def open(cls, url: str) -> Store:
+        """The store of a run dir URL, with a fresh mirror; its options also apply to this
+        process's other URLs of the same protocol (inputs on the same store)."""
         url = url.rstrip("/")
-        return cls(url, new_mirror(url.rsplit("/", 1)[-1]), tuple(sorted(_OPTIONS.items())))
+        store = cls(url, new_mirror(url.rsplit("/", 1)[-1]), tuple(sorted(_OPTIONS.items())))
+        store.activate()
+        return store
 
     @property
     def fs(self) -> fsspec.AbstractFileSystem:

@@ -191,3 +191,54 @@ def test_run_dir_at_a_url_is_a_mirror_of_it(tmp_path, monkeypatch):
     }  # fmt: skip
     with pytest.raises(ValueError, match="KEY=VALUE"):
         storage.parse_options(["endpoint_url"])
+
+
+@pytest.mark.slow
+def test_crawl_into_s3_then_run_on_its_warc_files(s3, tmp_path):
+    """`leam crawl` into s3://: WARC files, crawl log and run.json land in the store, and
+    `leam run` takes the WARC files from there (its workers read them through fsspec with
+    the storage options the tasks carry)."""
+    from leam.pipelines.crawl.localsite import SiteServer
+    from tests import crawlsite
+    from tests.crawlsite import MAX_BYTES, A, B
+
+    server, fs = s3
+    root = f"{BUCKET}/runs/c"
+    # The workers of the test session's Ray were started without these variables: the
+    # options carry them, as they would carry an endpoint to a cluster's workers.
+    opt = [f"--storage-option=endpoint_url={server.endpoint}", *[
+        f"--storage-option={k}={CREDENTIALS[v]}"
+        for k, v in (("key", "AWS_ACCESS_KEY_ID"), ("secret", "AWS_SECRET_ACCESS_KEY"))
+    ]]  # fmt: skip
+    sites = crawlsite.build_sites()
+    cli = CliRunner()
+    with SiteServer(sites) as site:
+        crawlsite.link(sites, site.hosts)
+        args = ["crawl", "--url", site.url(A), "--url", site.url(B), "--runs-dir", RUNS,
+                "--run-id", "c", "-q", "--allow-private", "--scope", "any", "--max-depth", "1",
+                "--delay", "0.05", "--timeout", "1", "--retries", "1", "--backoff", "0.05",
+                "--max-bytes", str(MAX_BYTES)]  # fmt: skip
+        crawled = cli.invoke(app, [*opt, *args])
+        assert crawled.exit_code == 0, crawled.output
+    assert f"s3://{root}/crawl/warc/*.warc.gz" in crawled.output  # the next command
+    fs.invalidate_cache()
+    warcs = fs.glob(f"{root}/crawl/warc/*.warc.gz")
+    assert warcs and fs.glob(f"{root}/crawl/log/*.parquet")
+    assert fs.glob(f"{root}/crawl/frontier/*.jsonl")
+    fetched = json.loads(fs.cat(f"{root}/run.json"))["crawl"]["pages_fetched"]
+    assert fetched > 0
+
+    pipeline = "name: crawl-test\nstages:\n  - stage: extract\n  - stage: langid\n"
+    local = tmp_path / "crawl-test.yaml"
+    local.write_text(pipeline)
+    run = ["run", str(local), f"s3://{root}/crawl/warc/*.warc.gz", "--runs-dir", RUNS,
+           "--run-id", "c", "-q"]  # fmt: skip
+    result = cli.invoke(app, [*opt, *run])
+    assert result.exit_code == 0, result.output
+    record = json.loads(fs.cat(f"{root}/run.json"))
+    assert "crawl" in record and record["status"] == "complete"
+    assert [i["path"] for i in record["inputs"]] == [f"s3://{w}" for w in sorted(warcs)]
+    extract = record["stages"]["extract"]
+    assert extract["reconciled"] and extract["docs_out"] > 0
+    assert record["stages"]["langid"]["docs_in"] == extract["docs_out"]
+    storage.set_options({})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from leam.corpus.cli import consoles, options
 from leam.corpus.cli.crawl_cmds import crawl_into, crawl_table
@@ -29,7 +30,7 @@ def demo(
     """
     from leam.pipelines.crawl.demosite import DemoSite, demo_options
 
-    run_dir = RunDir(runs_dir / "demo")
+    run_dir = RunDir(Path(runs_dir) / "demo")
     shutil.rmtree(run_dir.root, ignore_errors=True)
     runtime = Runtime(RuntimeOptions(workers=workers))  # one Ray start for crawl and pipeline
     try:

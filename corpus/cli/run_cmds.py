@@ -53,11 +53,12 @@ def execute(
     """Run or resume a pipeline and print its summary; exit 1 if a task failed for good,
     3 if the run is complete but damaged spans of its input were skipped. `dry_run` prints
     the plan instead; `restart` first removes what the run computed."""
+    run_id = run_id or options.default_run_id(pipeline.name)
+    # First: a run dir URL's storage options then also reach inputs on the same store.
+    run_dir = RunDir.at(storage.join(runs_dir, run_id))
     files = expand_inputs(inputs)
     if pipeline.stages[0].cls.reads == "warc":
         check_warc_inputs(files)
-    run_id = run_id or options.default_run_id(pipeline.name)
-    run_dir = RunDir.at(storage.join(runs_dir, run_id))
     if dry_run:
         plans.print_run_plan(pipeline, files, run_dir, restart)
         return {}
