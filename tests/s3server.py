@@ -48,19 +48,27 @@ class S3Server:
             self.process.kill()
 
 
-def start_server(log: Path) -> S3Server:
-    port = free_port()
+def start_server(
+    log: Path, host: str = "127.0.0.1", port: int | None = None, prefix: tuple[str, ...] = ()
+) -> S3Server:
+    """The server on host:port (a free loopback port by default); `prefix` runs it inside
+    something, e.g. `ip netns exec NS` (it is then known up from its log alone)."""
+    port = port or free_port()
     binary = Path(sys.executable).parent / "moto_server"
     cmd = [str(binary)] if binary.exists() else [sys.executable, "-m", "moto.server"]
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [*cmd, "-H", "127.0.0.1", "-p", str(port)], stdout=sink, stderr=subprocess.STDOUT
+            [*prefix, *cmd, "-H", host, "-p", str(port)], stdout=sink, stderr=subprocess.STDOUT
         )
-    endpoint = f"http://127.0.0.1:{port}"
+    endpoint = f"http://{host}:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
+            if prefix:
+                if "Running on" not in log.read_text(errors="replace"):
+                    raise OSError("not yet")
+            else:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
