@@ -112,7 +112,7 @@ def main() -> None:
                     manifest = json.loads(fs.cat(f"{BUCKET}/runs/{run_id}/shards/MANIFEST.json"))
                     if i == 0:
                         run_requests = server.requests()[before_log:]
-                        requests = per_area(run_requests, f"{BUCKET}/runs/{run_id}")
+                        requests = per_area(run_requests, f"runs/{run_id}")
                         figures["requests"] = len(run_requests)
                 else:
                     run = work / "runs" / run_id

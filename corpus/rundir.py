@@ -117,19 +117,24 @@ class RunDir:
         return {p: p.stat().st_mtime_ns for p in self.root.rglob("*") if p.is_file()}
 
     def upload_changed(self, before: dict[Path, int], last: Path | None = None) -> list[Path]:
-        """Upload every file of the mirror written since `before` (a snapshot): for code
-        that writes where it likes in the run (the tokenizer, the Megatron export, the
-        crawl). Files under `last` go after the others (what says the others are whole)."""
+        """Bring the store in line with the mirror's changes since `before` (a snapshot):
+        files written since are uploaded, files of the snapshot removed since are removed.
+        For code that writes where it likes in the run (the tokenizer, the Megatron export,
+        a takedown, the crawl). Files under `last` go after the others (what says the
+        others are whole)."""
         if self.store is None:
             return []
+        now = self.snapshot()
         changed = [
-            p for p, mtime in sorted(self.snapshot().items())
+            p for p, mtime in sorted(now.items())
             if before.get(p) != mtime and not p.name.startswith(TMP_PREFIX)
         ]  # fmt: skip
         if last is not None:
             changed.sort(key=lambda p: p.is_relative_to(last))
         for path in changed:
             self.store.put(path)
+        for path in sorted(set(before) - set(now)):
+            self.store.remove(path)
         return changed
 
     def _bulky(self, path: Path, everything: bool) -> bool:

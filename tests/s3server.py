@@ -79,7 +79,8 @@ def start_server(
 
 def per_area(requests: list[tuple[str, str]], run_prefix: str) -> Counter[tuple[str, str]]:
     """Requests by (area of the run, method): the stage folder (or run.json, shards,
-    rejected/<stage> counted with its stage) a key or a listing prefix falls in."""
+    rejected/<stage> counted with its stage) a key or a listing prefix falls in.
+    `run_prefix`: the run's key prefix in its bucket (runs/<run-id>)."""
     counts: Counter[tuple[str, str]] = Counter()
     for method, target in requests:
         path, _, query = target.partition("?")

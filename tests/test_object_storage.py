@@ -142,6 +142,19 @@ def test_eu24_into_s3_killed_resumed_and_read_back(s3, eu24_run: Path, warc_dir:
     assert {"blend.json", "export.json"} <= names
     assert any(n.endswith("_text_document.bin") for n in names)
 
+    # A takedown rewrites the shards (and the export) in the store; verify agrees.
+    gone = loaded[0]["id"]
+    takedown = cli.invoke(app, [*opt, "takedown", "apply", "s3run", "--runs-dir", RUNS,
+                                "--id", gone])  # fmt: skip
+    assert takedown.exit_code == 0, takedown.output
+    assert "1 document(s) removed" in takedown.output
+    fs.invalidate_cache()
+    after = json.loads(fs.cat(f"{root}/shards/MANIFEST.json"))
+    assert sum(e["rows"] for e in after["shards"]) == loaded.num_rows - 1
+    verify = cli.invoke(app, [*opt, "verify", f"s3://{root}"])
+    assert verify.exit_code == 0, verify.output
+    assert "takedown" in verify.output
+
 
 def _kill_session(proc: subprocess.Popen) -> None:
     """SIGKILL the run and every process of its session (its Ray workers too), and wait

@@ -49,7 +49,8 @@ def ai_act(
     run_dir, record = _load(run, runs_dir)
     chosen = shard_options(record).sme if sme is None else sme
     for path in write_ai_act(run_dir, record, chosen):
-        out.print(f"wrote {path}", highlight=False)
+        run_dir.upload(path)
+        out.print(f"wrote {run_dir.locate(path)}", highlight=False)
 
 
 @app.command()
@@ -60,4 +61,5 @@ def datasheet(run: options.Run, runs_dir: options.RunsDir = "runs") -> None:
 
     run_dir, record = _load(run, runs_dir)
     for path in write_datasheet(run_dir, record, shard_options(record)):
-        out.print(f"wrote {path}", highlight=False)
+        run_dir.upload(path)
+        out.print(f"wrote {run_dir.locate(path)}", highlight=False)
