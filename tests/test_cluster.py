@@ -124,11 +124,18 @@ def inputs(tmp_path_factory) -> list[str]:
     return [str(p) for p in paths]
 
 
-def test_single_node_cluster_gives_the_local_result(ray_local, inputs, tmp_path: Path):
+@pytest.fixture(scope="module")
+def local_run(ray_local, inputs, tmp_path_factory) -> Path:
+    """The embedded local run of the inputs, which the cluster runs must equal."""
+    runs = tmp_path_factory.mktemp("cluster-local")
     local = CliRunner().invoke(
-        app, ["run", "eu24", *inputs, "--runs-dir", str(tmp_path), "--run-id", "local", "-q"]
+        app, ["run", "eu24", *inputs, "--runs-dir", str(runs), "--run-id", "local", "-q"]
     )
     assert local.exit_code == 0, local.output
+    return runs / "local"
+
+
+def test_single_node_cluster_gives_the_local_result(local_run, inputs, tmp_path: Path):
     port = _free_port()
     head = [
         "--head",
@@ -144,7 +151,7 @@ def test_single_node_cluster_gives_the_local_result(ray_local, inputs, tmp_path:
     record = json.loads((tmp_path / "cluster" / "run.json").read_text())
     assert record["runtime"]["address"] == f"127.0.0.1:{port}"
     assert set(record["stages"]["extract"]["nodes"]) == {"127.0.0.1"}
-    assert _docs(tmp_path / "cluster") == _docs(tmp_path / "local")
+    assert _docs(tmp_path / "cluster") == _docs(local_run)
 
 
 def _make_namespaces() -> str | None:
@@ -228,7 +235,7 @@ fs.get(sys.argv[2], sys.argv[3], recursive=True)
 """
 
 
-def test_two_nodes_without_a_shared_disk(inputs, ray_local, tmp_path: Path):
+def test_two_nodes_without_a_shared_disk(inputs, local_run, tmp_path: Path):
     """Each node (the driver too) sees its own empty tmpfs over the scratch folder and over
     every folder of this test: inputs and run directory are on an S3-API server listening
     on the head namespace's address. Tasks run on both nodes; the shards equal a local run's."""
@@ -240,10 +247,6 @@ def test_two_nodes_without_a_shared_disk(inputs, ray_local, tmp_path: Path):
     if why_not:
         print(f"skipping the no-shared-disk test: {why_not}")
         pytest.skip(why_not)
-    local = CliRunner().invoke(
-        app, ["run", "eu24", *inputs, "--runs-dir", str(tmp_path), "--run-id", "local", "-q"]
-    )
-    assert local.exit_code == 0, local.output
     scratch = Path(tempfile.mkdtemp(prefix="leamt-scratch-", dir="/tmp"))
     hidden = [str(scratch), str(tmp_path.parent)]  # scratch, and every folder of the tests
     env = {**CREDENTIALS, "LEAM_SCRATCH": str(scratch)}
@@ -287,8 +290,8 @@ def test_two_nodes_without_a_shared_disk(inputs, ray_local, tmp_path: Path):
     assert record["runtime"]["nodes"] == 2 and record["status"] == "complete"
     assert set(_tasks_per_node(record)) == {ADDR_HEAD, ADDR_WORKER}, _tasks_per_node(record)
     mine = json.loads((out / "shards" / "MANIFEST.json").read_text())["shards"]
-    theirs = json.loads((tmp_path / "local" / "shards" / "MANIFEST.json").read_text())["shards"]
+    theirs = json.loads((local_run / "shards" / "MANIFEST.json").read_text())["shards"]
     assert [(e["path"], e["sha256"]) for e in mine] == [(e["path"], e["sha256"]) for e in theirs]
     for entry in mine:
         shard = (out / "shards" / entry["path"]).read_bytes()
-        assert shard == (tmp_path / "local" / "shards" / entry["path"]).read_bytes()
+        assert shard == (local_run / "shards" / entry["path"]).read_bytes()

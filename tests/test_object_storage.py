@@ -59,7 +59,9 @@ def _sha256(data: bytes) -> str:
 
 
 @pytest.mark.slow
-def test_eu24_into_s3_killed_resumed_and_read_back(s3, eu24_run: Path, warc_dir: Path, tmp_path):
+def test_eu24_into_s3_killed_resumed_and_read_back(
+    s3, eu24_run: Path, warc_dir: Path, tmp_path, monkeypatch
+):
     server, fs = s3
     env = {**os.environ, **CREDENTIALS}
     args = ["run", "eu24", str(warc_dir), "--runs-dir", RUNS, "--run-id", "s3run", "-q"]
@@ -108,8 +110,13 @@ def test_eu24_into_s3_killed_resumed_and_read_back(s3, eu24_run: Path, warc_dir:
         assert data == (eu24_run / "shards" / entry["path"]).read_bytes()
     assert fs.exists(f"{root}/shards/README.md") and fs.exists(f"{root}/reports/ai-act.md")
 
-    # Trainers load them from s3:// with Hugging Face datasets, through fsspec.
+    # Trainers load them from s3:// with Hugging Face datasets, through fsspec. Other test
+    # modules turn datasets' offline mode on (no Hub): this server is on loopback.
+    import datasets.config
     from datasets import load_dataset
+
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", False, raising=False)
 
     options = {"endpoint_url": server.endpoint, **_keys()}
     loaded = load_dataset("parquet", data_files=f"s3://{root}/shards/*/part-*.parquet",
