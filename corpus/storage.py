@@ -19,6 +19,7 @@ import atexit
 import functools
 import os
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 import fsspec
 
 LOCAL_PROTOCOLS = ("", "file", "local")
+MIRROR_PREFIX = "leam-run-"
 SCRATCH_ENV = "LEAM_SCRATCH"
 # Storage options given on the command line (--storage-option), for every remote run dir
 # this process opens; a Store carries its own copy to the workers.
@@ -88,12 +90,30 @@ def scratch_base() -> Path:
 def new_mirror(name: str) -> Path:
     """A fresh mirror folder for this process, removed when it exits: within one process
     everything in it was fetched from the store or written by this run, so a file found
-    there can be trusted without asking the store again."""
+    there can be trusted without asking the store again. Mirrors that processes of this
+    host killed outright left behind are removed first."""
     base = scratch_base()
     base.mkdir(parents=True, exist_ok=True)
-    holder = Path(tempfile.mkdtemp(prefix="leam-run-", dir=base))
+    host = socket.gethostname().replace("-", "_")
+    _remove_orphans(base, host)
+    holder = Path(tempfile.mkdtemp(prefix=f"{MIRROR_PREFIX}{host}-{os.getpid()}-", dir=base))
     atexit.register(shutil.rmtree, holder, ignore_errors=True)
     return holder / name
+
+
+def _remove_orphans(base: Path, host: str) -> None:
+    """Mirrors named after this host and a process id that no longer runs. (A mirror on a
+    worker node is named after its driver's host, so it is left to that host's runs.)"""
+    for folder in base.glob(f"{MIRROR_PREFIX}{host}-*-*"):
+        pid = folder.name.removeprefix(f"{MIRROR_PREFIX}{host}-").split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another user's process: alive
+            pass
 
 
 @dataclass(frozen=True)

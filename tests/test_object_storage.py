@@ -63,7 +63,9 @@ def test_eu24_into_s3_killed_resumed_and_read_back(
     s3, eu24_run: Path, warc_dir: Path, tmp_path, monkeypatch
 ):
     server, fs = s3
-    env = {**os.environ, **CREDENTIALS}
+    # The killed run cannot remove its mirror: the resumed one does (same host, dead pid).
+    scratch = tmp_path / "scratch"
+    env = {**os.environ, **CREDENTIALS, storage.SCRATCH_ENV: str(scratch)}
     args = ["run", "eu24", str(warc_dir), "--runs-dir", RUNS, "--run-id", "s3run", "-q"]
     root = f"{BUCKET}/runs/s3run"
 
@@ -77,6 +79,7 @@ def test_eu24_into_s3_killed_resumed_and_read_back(
         time.sleep(0.1)
         fs.invalidate_cache()
     _kill_session(proc)
+    assert list(scratch.glob("leam-run-*")), "the killed run had a mirror"
     fs.invalidate_cache()
     done = {p: fs.info(p)["LastModified"] for p in fs.glob(f"{root}/extract/_DONE.*")}
     assert 1 <= len(done) < 3
@@ -88,6 +91,7 @@ def test_eu24_into_s3_killed_resumed_and_read_back(
     resumed = subprocess.run(_leam(server.endpoint, *args), env=env, capture_output=True,
                              text=True)  # fmt: skip
     assert resumed.returncode == DAMAGED_INPUT_EXIT, resumed.stderr
+    assert not list(scratch.iterdir()), "mirrors left behind"
     fs.invalidate_cache()
     for marker, modified in done.items():
         assert fs.info(marker)["LastModified"] == modified, f"{marker} was redone"
