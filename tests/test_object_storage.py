@@ -266,3 +266,56 @@ def test_crawl_into_s3_then_run_on_its_warc_files(s3, tmp_path):
     assert extract["reconciled"] and extract["docs_out"] > 0
     assert record["stages"]["langid"]["docs_in"] == extract["docs_out"]
     storage.set_options({})
+
+
+def test_markers_come_from_one_listing_and_parts_without_one_are_ignored(s3):
+    """What the driver trusts: a stage's markers, from one listing request however many
+    tasks; a part without its marker (a killed upload) is not a done task."""
+    server, fs = s3
+    storage.set_options({"endpoint_url": server.endpoint})
+    try:
+        run = RunDir.at(f"s3://{BUCKET}/runs/listing")
+        for i in range(40):
+            fs.pipe(f"{BUCKET}/runs/listing/langid/part-{i:05d}.parquet", b"x")
+            if i % 4:  # every fourth task was killed before its marker
+                fs.pipe(f"{BUCKET}/runs/listing/langid/_DONE.part-{i:05d}", b"{}")
+        before = len(server.requests())
+        done = run.done_tasks("langid")
+        assert len(server.requests()) - before == 1
+        assert done == [f"part-{i:05d}" for i in range(40) if i % 4]
+        assert run.done_tasks("filter") == []  # a stage not started: no folder, no error
+    finally:
+        storage.set_options({})
+
+
+def test_changes_in_the_mirror_reach_the_store(s3):
+    """upload_changed: files written since a snapshot go up (those under `last` after the
+    others), files removed since go from the store too; the others are not sent again."""
+    server, fs = s3
+    storage.set_options({"endpoint_url": server.endpoint})
+    try:
+        key = f"{BUCKET}/runs/sync"
+        for name in ("keep.txt", "gone.txt", "changed.txt"):
+            fs.pipe(f"{key}/a/{name}", b"old")
+        run = RunDir.at(f"s3://{key}")
+        run.pull()
+        assert (run.root / "a" / "keep.txt").read_bytes() == b"old"
+        before = run.snapshot()
+        time.sleep(0.01)
+        (run.root / "a" / "changed.txt").write_bytes(b"new")
+        (run.root / "a" / "gone.txt").unlink()
+        (run.root / "b").mkdir()
+        (run.root / "b" / "journal.jsonl").write_bytes(b"{}")
+        (run.root / "c.txt").write_bytes(b"added")
+        start = len(server.requests())
+        sent = run.upload_changed(before, last=run.root / "b")
+        assert [p.relative_to(run.root).as_posix() for p in sent] == [
+            "a/changed.txt", "c.txt", "b/journal.jsonl"
+        ]  # fmt: skip
+        puts = [p for m, p in server.requests()[start:] if m == "PUT"]
+        assert [p.rsplit("/", 1)[-1] for p in puts] == ["changed.txt", "c.txt", "journal.jsonl"]
+        fs.invalidate_cache()
+        assert fs.cat(f"{key}/a/changed.txt") == b"new" and fs.cat(f"{key}/c.txt") == b"added"
+        assert not fs.exists(f"{key}/a/gone.txt") and fs.exists(f"{key}/a/keep.txt")
+    finally:
+        storage.set_options({})
