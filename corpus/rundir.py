@@ -13,6 +13,10 @@
 Every file is written under a temporary name and renamed into place, so that a killed run
 leaves either a whole file or none; a marker is written last, so a part without a marker
 is redone on resume.
+
+A run directory may also be an fsspec URL (s3://bucket/runs/<run-id>): `root` is then a
+local mirror of it and `store` says where the files go (corpus.storage); the methods below
+that move files (upload, fetch, pull, remove, done_tasks) do nothing more for a local run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +33,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from leam.corpus.storage import Store, is_remote
 
 TMP_PREFIX = ".tmp-"
 # The crawl's folder in a run and its sub-folders (pipelines/crawl owns what goes in them).
@@ -42,11 +49,127 @@ def task_name(index: int) -> str:
 @dataclass(frozen=True)
 class RunDir:
     root: Path
+    store: Store | None = None  # where the files live, for a run dir on object storage
 
     def __post_init__(self) -> None:
         # Absolute, because tasks get paths from it: a Ray worker's working directory need
         # not be the driver's (a shared runtime, a cluster node).
         object.__setattr__(self, "root", Path(self.root).absolute())
+
+    @classmethod
+    def at(cls, location: str | Path) -> RunDir:
+        """The run directory at a folder or an fsspec URL."""
+        if is_remote(location):
+            store = Store.open(str(location))
+            return cls(store.mirror, store)
+        return cls(Path(location))
+
+    @property
+    def remote(self) -> bool:
+        return self.store is not None
+
+    @property
+    def location(self) -> str:
+        """Where the run is, as a user names it: its URL, or its folder."""
+        return self.store.url if self.store else str(self.root)
+
+    def locate(self, path: Path) -> str:
+        """A path of the run as readers elsewhere reach it: its URL, or the path itself."""
+        return self.store.url_of(path) if self.store else str(path)
+
+    def local_input(self, location: str) -> str:
+        """A file named by `locate` (an earlier stage's part), as a local file to read:
+        fetched whole from a store, so that Parquet readers need no remote filesystem."""
+        if self.store is None:
+            return location
+        return str(self.store.fetch(self.store.path_of(location), refresh=True))
+
+    def upload(self, *paths: Path) -> None:
+        """Files (or folders) the run just wrote, sent whole to the store."""
+        if self.store:
+            for path in paths:
+                self.store.push(path)
+
+    def fetch(self, path: Path, missing_ok: bool = False) -> Path:
+        """A file of the run, brought into the mirror if it is not there yet."""
+        if self.store and not path.exists():
+            try:
+                self.store.fetch(path)
+            except FileNotFoundError:
+                if not missing_ok:
+                    raise
+        return path
+
+    def pull(self, folder: Path | None = None, everything: bool = False) -> None:
+        """A folder of the run (default: all of it) into the mirror. The whole run comes
+        without the scratch folders, and without the stages' document parts and the shard
+        files unless `everything`: only tasks, trainers and the audit's samples read them."""
+        if self.store:
+            if folder is not None:
+                self.store.pull(folder)
+            else:
+                self.store.pull(self.root, lambda p: self._bulky(p, everything))
+
+    def snapshot(self) -> dict[Path, int]:
+        """The mirror's files and their modification times (see `upload_changed`)."""
+        if self.store is None:
+            return {}
+        return {p: p.stat().st_mtime_ns for p in self.root.rglob("*") if p.is_file()}
+
+    def upload_changed(self, before: dict[Path, int], last: Path | None = None) -> list[Path]:
+        """Bring the store in line with the mirror's changes since `before` (a snapshot):
+        files written since are uploaded, files of the snapshot removed since are removed.
+        For code that writes where it likes in the run (the tokenizer, the Megatron export,
+        a takedown, the crawl). Files under `last` go after the others (what says the
+        others are whole)."""
+        if self.store is None:
+            return []
+        now = self.snapshot()
+        changed = [
+            p for p, mtime in sorted(now.items())
+            if before.get(p) != mtime and not p.name.startswith(TMP_PREFIX)
+        ]  # fmt: skip
+        if last is not None:
+            changed.sort(key=lambda p: p.is_relative_to(last))
+        for path in changed:
+            self.store.put(path)
+        for path in sorted(set(before) - set(now)):
+            self.store.remove(path)
+        return changed
+
+    def _bulky(self, path: Path, everything: bool) -> bool:
+        rel = path.relative_to(self.root).parts
+        if "_work" in rel:
+            return True
+        if everything:
+            return False
+        if rel[0] == "shards":
+            return rel[-1].endswith(".parquet")
+        return len(rel) == 2 and rel[0] not in ("rejected", "reports", CRAWL_DIR) and (
+            rel[1].startswith("part-")
+        )
+
+    def exists(self, path: Path) -> bool:
+        """Whether the run holds the file (asking the store for a remote run)."""
+        return self.store.exists(path) if self.store else path.exists()
+
+    def remove(self, path: Path) -> None:
+        """Remove a file or folder of the run (from the store too); missing is fine."""
+        if self.store:
+            self.store.remove(path)
+        elif path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+    def done_tasks(self, stage: str) -> list[str]:
+        """Tasks of a stage with a completion marker, sorted: one listing of the stage's
+        folder on a store (its parts without a marker are ignored)."""
+        if self.store:
+            names = self.store.listing(self.stage_dir(stage))
+        else:
+            names = {p.name: 0 for p in self.stage_dir(stage).glob("_DONE.*")}
+        return sorted(n.removeprefix("_DONE.") for n in names if n.startswith("_DONE."))
 
     @property
     def record(self) -> Path:

@@ -8,7 +8,6 @@ with the same outputs as an uninterrupted run.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from leam.corpus.config import Pipeline, StageConfig
 from leam.corpus.progress import PipelineProgress
 from leam.corpus.rundir import RunDir, read_json, task_name
 from leam.corpus.runtime import Runtime
-from leam.corpus.stage import ParallelMap
+from leam.corpus.stage import PUBLISHED_INPUTS, ParallelMap
 from leam.corpus.task import TaskSpec, ready_stage, run_task
 
 
@@ -29,10 +28,8 @@ def _specs(pipeline: Pipeline, index: int, run_dir: RunDir, inputs: list[str]) -
         sources = [(task_name(i), path) for i, path in enumerate(inputs)]
     else:
         prev = pipeline.stages[index - 1].name
-        done = sorted(
-            p.name.removeprefix("_DONE.") for p in run_dir.stage_dir(prev).glob("_DONE.*")
-        )
-        sources = [(task, str(run_dir.part(prev, task))) for task in done]
+        done = run_dir.done_tasks(prev)  # a store: one listing per stage
+        sources = [(task, run_dir.locate(run_dir.part(prev, task))) for task in done]
     params_json = stage.params.model_dump_json()
     return [
         TaskSpec(
@@ -45,6 +42,7 @@ def _specs(pipeline: Pipeline, index: int, run_dir: RunDir, inputs: list[str]) -
             ledger=run_dir.ledger(stage.name, task),
             marker=run_dir.marker(stage.name, task),
             workdir=run_dir.workdir(stage.name),
+            store=run_dir.store,
         )
         for task, source in sources
     ]
@@ -97,10 +95,21 @@ def _prepare_global(
     parallel work on the workers."""
     stage = ready_stage(config.cls, specs[0].params_json)
     parts = [(s.task, s.input) for s in specs]
+    # On a store, a stage that reads what the run published (tokenizer, megatron, train)
+    # works on the mirror: the run's files are fetched first (shards included, parts not),
+    # and what it wrote is uploaded after.
+    published = run_dir.remote and config.cls.reads in PUBLISHED_INPUTS
+    if published:
+        run_dir.pull()
+        run_dir.pull(run_dir.shards)
+    before = run_dir.snapshot()
     try:
-        return stage.prepare(parts, run_dir, parallel_map(runtime, config.name))
+        prepared = stage.prepare(parts, run_dir, parallel_map(runtime, config.name))
     except (ValueError, FileNotFoundError) as err:  # e.g. an incompatible previous index
         raise GlobalStageError(f"{config.name}: {err}") from err
+    if published:
+        run_dir.upload_changed(before)
+    return prepared
 
 
 def run_pipeline(
@@ -116,6 +125,7 @@ def run_pipeline(
     rapl_start = runrecord.rapl_joules()
     run_dir.root.mkdir(parents=True, exist_ok=True)
     run_dir.clean_tmp()
+    run_dir.fetch(run_dir.record, missing_ok=True)
     inputs, added = runrecord.resumed_inputs(run_dir, inputs)
     record = runrecord.open_record(run_dir, run_id, pipeline, inputs, runtime.describe())
     if added:
@@ -144,10 +154,10 @@ def _redo_global_stages(pipeline: Pipeline, run_dir: RunDir, record: dict[str, A
         return
     for name in names[first:]:
         for folder in (run_dir.stage_dir(name), run_dir.root / "rejected" / name):
-            shutil.rmtree(folder, ignore_errors=True)
+            run_dir.remove(folder)
         record["stages"].pop(name, None)
     for folder in (run_dir.shards, run_dir.reports):
-        shutil.rmtree(folder, ignore_errors=True)
+        run_dir.remove(folder)
     runrecord.save(run_dir, record)
 
 
@@ -164,7 +174,9 @@ def _run_stages(
     any_failed = False
     for index, stage in enumerate(pipeline.stages):
         specs = _specs(pipeline, index, run_dir, inputs)
-        todo = [s for s in specs if not s.marker.exists()]
+        done = set(run_dir.done_tasks(stage.name))
+        todo = [s for s in specs if s.task not in done]
+        results: dict[str, dict[str, Any]] = {}
         previous = record["stages"].get(stage.name, {})
         nodes: Counter[str] = Counter(previous.get("nodes", {}))
         is_global = stage.cls.kind == "global"
@@ -173,8 +185,11 @@ def _run_stages(
             todo = []
         bar = progress.stage(stage.name, len(specs), len(specs) - len(todo))
 
-        def finished(spec: TaskSpec, result: dict[str, Any], bar=bar, nodes=nodes) -> None:
+        def finished(
+            spec: TaskSpec, result: dict[str, Any], bar=bar, nodes=nodes, results=results
+        ) -> None:
             nodes[result["node"]] += 1
+            results[spec.task] = {k: v for k, v in result.items() if k != "node"}
             bar.file_done()
 
         start = time.perf_counter()
@@ -184,12 +199,13 @@ def _run_stages(
                 prepared = _prepare_global(stage, specs, run_dir, runtime)
             failures = runtime.map(run_task, todo, on_done=finished, on_docs=bar.docs)
         except KeyboardInterrupt:  # the tasks that finished before Ctrl-C stay counted
-            _record_stage(record, stage.name, specs, [], _wall(previous, start, True), nodes)
+            _record_stage(record, stage.name, specs, [], _wall(previous, start, True), nodes,
+                          run_dir, results)  # fmt: skip
             raise
         # A rerun with nothing left to do adds no time: the stage's rate stays its own.
         wall = _wall(previous, start, bool(todo))
         failed = [{"task": f.item.task, "input": f.item.input, "error": f.error} for f in failures]
-        markers = _record_stage(record, stage.name, specs, failed, wall, nodes)
+        markers = _record_stage(record, stage.name, specs, failed, wall, nodes, run_dir, results)
         if is_global:
             record["stages"][stage.name]["prepared"] = prepared
             record["stages"][stage.name]["waiting_for_upstream"] = waiting
@@ -212,9 +228,21 @@ def _record_stage(
     failed: list[dict[str, str]],
     wall: float,
     nodes: Counter[str],
+    run_dir: RunDir,
+    results: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The stage's totals from the markers of its finished tasks; returns the markers."""
-    markers = [read_json(s.marker) for s in specs if s.marker.exists()]
+    """The stage's totals from the markers of its finished tasks; returns the markers.
+    On a store, the stage's markers are listed once; those of tasks run now are their
+    results, the others (an earlier invocation's) are fetched."""
+    if run_dir.remote:
+        done = set(run_dir.done_tasks(name))
+        markers = [
+            results.get(s.task) or read_json(run_dir.fetch(s.marker))
+            for s in specs
+            if s.task in done
+        ]
+    else:
+        markers = [read_json(s.marker) for s in specs if s.marker.exists()]
     previous = record["stages"].get(name, {})
     summary = runrecord.summarize_stage(markers, len(specs), failed, wall, nodes)
     for key in ("prepared", "waiting_for_upstream"):

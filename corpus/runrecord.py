@@ -85,7 +85,7 @@ def open_record(
         record = existing
         if record["pipeline_sha256"] != pipeline.sha256():
             raise ResumeError(
-                f"{run_dir.root} holds run {record['run_id']!r} made with another pipeline "
+                f"{run_dir.location} holds run {record['run_id']!r} made with another pipeline "
                 f"configuration; use a new --run-id (or remove the directory)"
             )
         known = [i["path"] for i in record["inputs"]]
@@ -153,7 +153,7 @@ def resumed_inputs(run_dir: RunDir, inputs: list[str]) -> tuple[list[str], int]:
         what = "are not given now" if missing else "changed since"
         files = missing or changed
         raise ResumeError(
-            f"{run_dir.root} holds run {existing['run_id']!r}; {len(files)} input(s) it "
+            f"{run_dir.location} holds run {existing['run_id']!r}; {len(files)} input(s) it "
             f"started from {what} ({', '.join(files[:3])}{', ...' if len(files) > 3 else ''})"
             f": add --restart to rebuild the run from the inputs given, or use a new --run-id"
         )
@@ -177,19 +177,26 @@ def _size(path: str) -> int | None:
 def restart(run_dir: RunDir) -> None:
     """Removes what a run computed so that it starts again from its inputs; a crawl in the
     run directory (crawl/ and run.json's `crawl` section) is kept."""
-    if not run_dir.record.exists():
+    if not run_dir.fetch(run_dir.record, missing_ok=True).exists():
         return
     existing = read_json(run_dir.record)
-    for child in run_dir.root.iterdir():
+    if run_dir.store:  # the run's top-level entries, from one listing of the store
+        found = {p.relative_to(run_dir.root).parts[0] for p in run_dir.store.find(run_dir.root)}
+        children = [run_dir.root / name for name in sorted(found)]
+    else:
+        children = list(run_dir.root.iterdir())
+    for child in children:
         if child.name in (CRAWL_DIR, run_dir.record.name):
             continue
-        if child.is_dir():
+        if run_dir.store:
+            run_dir.remove(child)
+        elif child.is_dir():
             shutil.rmtree(child)
         else:
             child.unlink()
     kept = {k: existing[k] for k in ("run_id", "created", "code_version", "crawl") if k in existing}
     if "crawl" not in kept:
-        run_dir.record.unlink()
+        run_dir.remove(run_dir.record)
         return
     save(run_dir, {**kept, "status": f"crawl {kept['crawl'].get('status', '')}", "stages": {}})
 
@@ -316,9 +323,10 @@ def add_energy(record: dict[str, Any], watts_per_core: float, rapl_j: float | No
 def save(run_dir: RunDir, record: dict[str, Any]) -> None:
     record["updated"] = _now()
     write_json_atomic(record, run_dir.record)
+    run_dir.upload(run_dir.record)
 
 
 def load(run_dir: RunDir) -> dict[str, Any]:
-    if not run_dir.record.exists():
-        raise FileNotFoundError(f"{run_dir.root}: no run.json (not a run directory?)")
+    if not run_dir.fetch(run_dir.record, missing_ok=True).exists():
+        raise FileNotFoundError(f"{run_dir.location}: no run.json (not a run directory?)")
     return read_json(run_dir.record)

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo
 from leam.corpus.inputfile import input_size
 from leam.corpus.rundir import RunDir
 from leam.corpus.schema import ledger_row
+from leam.corpus.storage import Store
 
 Doc = dict[str, Any]
 NO_LANG = "und"  # documents not (yet) assigned a language are counted under this key
@@ -68,10 +69,12 @@ class Context:
         progress: Callable[[int], None] | None = None,
         task: str = "",
         workdir: Path | None = None,
+        store: Store | None = None,
     ) -> None:
         self.stage = stage
         self.task = task  # part name, e.g. part-00003
         self.workdir = workdir  # the stage's scratch folder in the run directory
+        self.store = store  # a run on object storage: workdir is a mirror of it
         self.docs_in = 0
         self.docs_out = 0
         self.out_by_lang: Counter[str] = Counter()
@@ -105,6 +108,11 @@ class Context:
         self.ledger.append(row)
         self.rejected[reason] += 1
         self.rejected_by_lang[row.get("lang") or NO_LANG][reason] += 1
+
+    def local(self, path: Path) -> Path:
+        """A file of the run directory (e.g. a global stage's decisions in its workdir),
+        fetched into the mirror first for a run on object storage."""
+        return self.store.fetch(path) if self.store is not None else path
 
     def count(self, name: str, n: int = 1) -> None:
         self.counters[name] += n

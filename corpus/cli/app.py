@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from leam.corpus import __version__
+from leam.corpus import __version__, storage
 from leam.corpus.cli import (
     audit_cmds,
     consoles,
@@ -62,8 +62,21 @@ def root(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    storage_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--storage-option",
+            help="KEY=VALUE for the filesystem of a --runs-dir URL (repeatable), e.g. "
+            "endpoint_url=http://10.0.0.5:9000 for an S3-compatible store. Passed to the "
+            "workers with their tasks, never written into the run.",
+        ),
+    ] = None,
 ) -> None:
     """LEAM Corpus: web data → training data for European language models."""
+    try:
+        storage.set_options(storage.parse_options(storage_option or []))
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--storage-option") from None
 
 
 app.command(rich_help_panel=ENGINEER)(crawl_cmds.crawl)

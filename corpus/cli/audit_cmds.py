@@ -14,7 +14,7 @@ out = consoles.stdout()
 
 def audit(
     run: options.Run,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     output: Annotated[
         Path | None,
         typer.Option(
@@ -65,7 +65,7 @@ def audit(
     from leam.corpus.audit.report_html import render_html
     from leam.corpus.audit.report_md import render_markdown
 
-    run_dir = options.run_dir(run, runs_dir)
+    run_dir = options.run_dir(run, runs_dir, everything=True)  # samples come from the parts
     report = collect(run_dir, samples_per_filter=samples, seed=seed, borderline=borderline)
     view = overview.build(report, flag_points)
     comparison = None
@@ -77,6 +77,8 @@ def audit(
     html_path.write_text(render_html(report, view, comparison), encoding="utf-8")
     md_path = html_path.with_suffix(".md")
     md_path.write_text(render_markdown(report, view, comparison), encoding="utf-8")
+    if output is None:  # into the run, wherever it is
+        run_dir.upload(html_path, md_path)
     for r in report.reconciliation:
         mark = "[green]ok[/]" if r["reconciled"] else "[red]does not reconcile[/]"
         out.print(f"{r['stage']}: kept {r['out']} + removed {r['rejected']} = {r['in']} {mark}")
@@ -88,4 +90,5 @@ def audit(
             f"from the EU median"
         )
     size = html_path.stat().st_size
-    out.print(f"wrote {html_path} ({size / 1024:.0f} KiB) and {md_path}")
+    where = f" ({run_dir.locate(html_path)})" if run_dir.remote and output is None else ""
+    out.print(f"wrote {html_path} ({size / 1024:.0f} KiB) and {md_path}{where}")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from leam.corpus import storage
 from leam.corpus.cli import consoles, options, plans
 from leam.corpus.cli.errors import fail, interrupted
 from leam.corpus.cli.run_cmds import execute
@@ -37,7 +38,7 @@ def crawl(
         list[str] | None,
         typer.Option("--sitemap", help="A sitemap (or sitemap index) URL to start from."),
     ] = None,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,
@@ -137,12 +138,13 @@ def crawl(
         allow_private=allow_private,
     )
     run_id = run_id or options.default_run_id("crawl")
-    run_dir = RunDir(runs_dir / run_id)
+    run_dir = RunDir.at(storage.join(runs_dir, run_id))
     if dry_run:
         rows: list[tuple[str, Path | str]] = [(f"seed {i + 1}", u) for i, u in
                                               enumerate([*found, *(url or [])])]  # fmt: skip
         rows += [("sitemap", s) for s in sitemap or []]
-        rows += [("run", f"{run_dir.root} ({'resume' if run_dir.record.exists() else 'new'})"),
+        new = "resume" if run_dir.exists(run_dir.record) else "new"
+        rows += [("run", f"{run_dir.location} ({new})"),
                  ("WARC", run_dir.crawl_warc), ("crawl log", run_dir.crawl_log),
                  ("limits", f"{max_pages} pages, depth {max_depth}, scope {scope}, "
                             f"{delay} s between requests to a host"),
@@ -189,6 +191,10 @@ def next_command(record: dict, run_dir: RunDir) -> str:
         pipeline = source.removeprefix("preset ")
     elif source and Path(source).is_file():
         pipeline = source
+    if run_dir.store is not None:  # a URL: the WARC files by glob (a prefix is no folder)
+        warc = f"'{run_dir.locate(run_dir.crawl_warc)}/*.warc.gz'"
+        runs = f" --runs-dir {run_dir.store.url.rsplit('/', 1)[0]}"
+        return f"leam run {pipeline} {warc} --run-id {record['run_id']}{runs}"
     runs_dir = _here(run_dir.root.parent)
     runs = "" if runs_dir == Path("runs") else f" --runs-dir {runs_dir}"
     warc = _here(run_dir.crawl_warc)
@@ -218,7 +224,7 @@ def crawl_into(
     `leam demo`, which then runs the pipeline on it); exits 1 when tasks failed for good."""
     from leam.pipelines.crawl.runcrawl import run_crawl  # aiohttp: see audit_cmds
 
-    console.print(f"crawl [bold]{run_id}[/]: {len(seeds)} seed(s) → {run_dir.root}")
+    console.print(f"crawl [bold]{run_id}[/]: {len(seeds)} seed(s) → {run_dir.location}")
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
     try:
         with PipelineProgress(console, enabled=not quiet) as progress:
@@ -288,7 +294,7 @@ def ingest(
             help="Decide from this policy snapshot (`leam optouts fetch`), not the network.",
         ),
     ] = None,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,

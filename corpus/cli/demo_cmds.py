@@ -17,7 +17,7 @@ out = consoles.stdout()
 
 
 def demo(
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     workers: options.Workers = 2,
     quiet: options.Quiet = False,
 ) -> None:
@@ -30,7 +30,7 @@ def demo(
     """
     from leam.pipelines.crawl.demosite import DemoSite, demo_options
 
-    run_dir = RunDir(runs_dir / "demo")
+    run_dir = RunDir(Path(runs_dir) / "demo")
     shutil.rmtree(run_dir.root, ignore_errors=True)
     runtime = Runtime(RuntimeOptions(workers=workers))  # one Ray start for crawl and pipeline
     try:

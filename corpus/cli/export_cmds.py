@@ -45,9 +45,11 @@ def _bars(progress: Progress) -> Callable[[int], Callable[[], None]]:
 @app.command()
 def megatron(
     source: Annotated[
-        Path,
+        str,
         typer.Argument(
-            exists=True, file_okay=False, help="A run directory (runs/<id>) or its shards folder."
+            help="A run directory (runs/<id>) or its shards folder, or a run's fsspec URL "
+            "(s3://bucket/runs/<id>: its shards and tokenizer are fetched, the files "
+            "written are uploaded into it).",
         ),
     ],
     tokenizer: Annotated[
@@ -95,7 +97,11 @@ def megatron(
     """
     # Absolute paths: the workers (on a cluster, or a runtime started elsewhere) do not
     # share this process's working directory.
-    shards_dir = resolve_shards_dir(source.resolve())
+    remote = options.fetched_run(source, *(["tokenizer"] if tokenizer is None else []),
+                                 *(["megatron"] if output is None else []))  # fmt: skip
+    if remote is None and not Path(source).is_dir():
+        raise typer.BadParameter(f"{source}: no such folder", param_hint="SOURCE")
+    shards_dir = resolve_shards_dir(remote.root if remote else Path(source).resolve())
     run_root = shards_dir.parent
     tokenizer = (tokenizer or run_root / "tokenizer").resolve()
     out_dir = (output or run_root / "megatron").resolve()
@@ -122,6 +128,9 @@ def megatron(
         raise fail(err) from None
     finally:
         runtime.shutdown()
+    if remote is not None and output is None:
+        remote.upload(out_dir)
+        console.print(f"uploaded to {remote.locate(out_dir)}", highlight=False)
     out.print(_table(record, read_json(out_dir / BLEND)))
     out.print(f"\n{record['tokens_per_s'] or 0:,} tokens/s; files in {out_dir}")
     out.print("Megatron-LM:", style="bold")

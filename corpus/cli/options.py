@@ -12,7 +12,14 @@ if TYPE_CHECKING:  # pyarrow, through corpus.rundir: `leam train` under torchrun
     from leam.corpus.rundir import RunDir
 
 RunsDir = Annotated[
-    Path, typer.Option("--runs-dir", help="Folder that holds run directories.", show_default=True)
+    str,
+    typer.Option(
+        "--runs-dir",
+        help="Folder that holds run directories, or an fsspec URL (s3://bucket/runs): a run "
+        "on object storage (credentials and endpoint: the usual environment variables and "
+        "config files, or `leam --storage-option endpoint_url=...`).",
+        show_default=True,
+    ),
 ]
 RunId = Annotated[
     str | None,
@@ -70,11 +77,37 @@ Restart = Annotated[
 Run = Annotated[str, typer.Argument(help="Run directory, or a run id under --runs-dir.")]
 
 
-def run_dir(run: str, runs_dir: Path) -> RunDir:
-    """The run a `Run` argument names: a folder as given, else <runs-dir>/<run>."""
+def run_dir(run: str, runs_dir: str | Path, everything: bool = False) -> RunDir:
+    """The run a `Run` argument names: a folder or URL as given, else <runs-dir>/<run>.
+    A run on object storage is fetched into its local mirror first: its record, markers,
+    ledgers, reports and crawl log (`everything`: its stages' parts and shards too)."""
     from leam.corpus.rundir import RunDir
+    from leam.corpus.storage import is_remote, join
 
-    return RunDir(Path(run) if Path(run).is_dir() else runs_dir / run)
+    if is_remote(run) or Path(run).is_dir():
+        found = RunDir.at(run)
+    else:
+        found = RunDir.at(join(runs_dir, run))
+    if found.remote:
+        found.pull(everything=everything)
+    return found
+
+
+def fetched_run(source: str, *folders: str) -> RunDir | None:
+    """For a command given a run's URL (export, tokenizer): the run, with its record,
+    shards and the named folders fetched into its mirror; None for a local source. Such a
+    command then runs on this node's mirror (with the local runtime, not across a cluster)
+    and uploads what it wrote."""
+    from leam.corpus.rundir import RunDir
+    from leam.corpus.storage import is_remote
+
+    if not is_remote(source):
+        return None
+    run = RunDir.at(source.rstrip("/"))
+    run.fetch(run.record, missing_ok=True)
+    for folder in (run.shards, *(run.root / name for name in folders)):
+        run.pull(folder)
+    return run
 
 
 def lang_weights(specs: list[str]) -> dict[str, float] | None:

@@ -26,7 +26,7 @@ def _load(run: str, runs_dir: Path) -> tuple[RunDir, dict]:
 @app.command("ai-act")
 def ai_act(
     run: options.Run,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     sme: Annotated[
         bool | None,
         typer.Option(
@@ -49,15 +49,17 @@ def ai_act(
     run_dir, record = _load(run, runs_dir)
     chosen = shard_options(record).sme if sme is None else sme
     for path in write_ai_act(run_dir, record, chosen):
-        out.print(f"wrote {path}", highlight=False)
+        run_dir.upload(path)
+        out.print(f"wrote {run_dir.locate(path)}", highlight=False)
 
 
 @app.command()
-def datasheet(run: options.Run, runs_dir: options.RunsDir = Path("runs")) -> None:
+def datasheet(run: options.Run, runs_dir: options.RunsDir = "runs") -> None:
     """Rewrite the dataset card (shards/README.md, Hugging Face Hub front matter) and
     shards/stats.json from the run's record, e.g. after token counts were added."""
     from leam.corpus.publish.outputs import shard_options, write_datasheet  # see audit_cmds
 
     run_dir, record = _load(run, runs_dir)
     for path in write_datasheet(run_dir, record, shard_options(record)):
-        out.print(f"wrote {path}", highlight=False)
+        run_dir.upload(path)
+        out.print(f"wrote {run_dir.locate(path)}", highlight=False)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from leam.corpus import runrecord
+from leam.corpus import runrecord, storage
 from leam.corpus.cli import consoles, options, plans, tables
 from leam.corpus.cli.errors import fail, interrupted
 from leam.corpus.config import Pipeline, with_params
@@ -41,7 +41,7 @@ DAMAGED_INPUT_EXIT = 3
 def execute(
     pipeline: Pipeline,
     inputs: list[str],
-    runs_dir: Path,
+    runs_dir: str | Path,
     run_id: str | None,
     workers: int,
     ray_address: str | None,
@@ -53,17 +53,18 @@ def execute(
     """Run or resume a pipeline and print its summary; exit 1 if a task failed for good,
     3 if the run is complete but damaged spans of its input were skipped. `dry_run` prints
     the plan instead; `restart` first removes what the run computed."""
+    run_id = run_id or options.default_run_id(pipeline.name)
+    # First: a run dir URL's storage options then also reach inputs on the same store.
+    run_dir = RunDir.at(storage.join(runs_dir, run_id))
     files = expand_inputs(inputs)
     if pipeline.stages[0].cls.reads == "warc":
         check_warc_inputs(files)
-    run_id = run_id or options.default_run_id(pipeline.name)
-    run_dir = RunDir(runs_dir / run_id)
     if dry_run:
         plans.print_run_plan(pipeline, files, run_dir, restart)
         return {}
     if restart:
         runrecord.restart(run_dir)
-    console.print(f"run [bold]{run_id}[/]: {len(files)} input file(s) → {run_dir.root}")
+    console.print(f"run [bold]{run_id}[/]: {len(files)} input file(s) → {run_dir.location}")
     runtime = Runtime(RuntimeOptions(address=ray_address, workers=workers))
     try:
         with PipelineProgress(console, enabled=not quiet) as progress:
@@ -75,7 +76,9 @@ def execute(
     finally:
         runtime.shutdown()
     try:  # a complete sharded run: the datasheet, stats and AI Act summary
-        publish_complete_run(run_dir, record)
+        if run_dir.remote and record.get("status") == "complete":
+            run_dir.pull()  # what publishing reads: ledgers, manifest, domains, crawl log
+        run_dir.upload(*publish_complete_run(run_dir, record))
     except (ValueError, FileNotFoundError) as err:
         raise fail(f"publishing {run_id}: {err}") from None
     out.print(tables.stage_table(record))
@@ -101,7 +104,7 @@ def run(
         str, typer.Argument(help="Pipeline YAML file, or a preset name (see `leam presets`).")
     ],
     inputs: Inputs,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,
@@ -144,7 +147,7 @@ def _single(stage: str, **params: object) -> Pipeline:
 
 def extract(
     inputs: Inputs,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,
@@ -161,7 +164,7 @@ def extract(
 
 def langid(
     inputs: Inputs,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,
@@ -185,7 +188,7 @@ def _filter_ref(text: str) -> str | dict[str, object]:
 
 def filter_docs(
     inputs: Inputs,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,
@@ -217,7 +220,7 @@ def filter_docs(
 
 def dedup(
     inputs: Inputs,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,7 +13,7 @@ from leam.corpus.config import Pipeline
 
 def shard(
     inputs: Inputs,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     run_id: options.RunId = None,
     workers: options.Workers = 2,
     ray_address: options.RayAddress = None,

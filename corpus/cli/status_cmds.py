@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +16,7 @@ out = consoles.stdout()
 
 def status(
     run: options.Run,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     as_json: Annotated[bool, typer.Option("--json", help="Print run.json as it is.")] = False,
 ) -> None:
     """Show a run's record: per stage tasks, documents in/out/rejected, CPU and wall time;

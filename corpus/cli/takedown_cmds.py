@@ -26,7 +26,7 @@ REASONS = "copyright | personal_data | illegal_content | other"
 @app.command()
 def apply(
     run: options.Run,
-    runs_dir: options.RunsDir = Path("runs"),
+    runs_dir: options.RunsDir = "runs",
     url: Annotated[str | None, typer.Option(help="A URL (scheme and host in any case).")] = None,
     host: Annotated[str | None, typer.Option(help="A host and all its subdomains.")] = None,
     pattern: Annotated[
@@ -66,10 +66,13 @@ def apply(
         request = TakedownRequest(named[0][0], named[0][1], reason, reference)  # type: ignore[arg-type]
     except ValueError as err:
         raise fail(err) from None
+    run_dir = options.run_dir(run, runs_dir, everything=True)  # a run on a store: fetched
+    before = run_dir.snapshot()
     try:
-        entry = apply_takedown(options.run_dir(run, runs_dir), request, exports=export)
+        entry = apply_takedown(run_dir, request, exports=export)
     except ValueError as err:
         raise fail(err) from None
+    run_dir.upload_changed(before)  # rewritten files uploaded, purged ones removed there too
     files = len(entry["files"]) + sum(len(m["files"]) for m in entry["megatron"])
     out.print(
         f"{request.kind} {request.value}: {entry['documents']} document(s) removed, "
@@ -84,7 +87,7 @@ def apply(
 
 
 @app.command()
-def log(run: options.Run, runs_dir: options.RunsDir = Path("runs")) -> None:
+def log(run: options.Run, runs_dir: options.RunsDir = "runs") -> None:
     """Print the run's takedowns.jsonl, one request per line (JSON)."""
     from leam.corpus.publish import takedown_log
 

@@ -113,7 +113,11 @@ def _why_no_fertility(report: dict[str, Any], langs: list[str]) -> list[str]:
 
 def train(
     source: Annotated[
-        Path, typer.Argument(exists=True, file_okay=False, help="A run directory or its shards/.")
+        str,
+        typer.Argument(
+            help="A run directory or its shards/, or a run's fsspec URL (s3://bucket/runs/<id>: "
+            "its shards are fetched, the tokenizer and shards/tokens.json uploaded into it).",
+        ),
     ],
     output: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output folder. Default: <run>/tokenizer.")
@@ -170,8 +174,12 @@ def train(
     parameters, time, peak memory), eval/ (report.md, report.json, premium.svg,
     fertility.svg), and shards/tokens.json (tokens per language, for the datasheet).
     """
-    shards_dir = resolve_shards_dir(source)
+    remote = options.fetched_run(source)
+    if remote is None and not Path(source).is_dir():
+        raise typer.BadParameter(f"{source}: no such folder", param_hint="SOURCE")
+    shards_dir = resolve_shards_dir(remote.root if remote else Path(source))
     output = output or shards_dir.parent / "tokenizer"
+    before = remote.snapshot() if remote else {}
     try:
         sample = SampleSpec(
             alpha=alpha,
@@ -196,6 +204,8 @@ def train(
         record = build_tokenizer(shards_dir, output, sample, spec, eval_options)
     except ValueError as err:
         raise fail(err) from None
+    if remote is not None:  # the tokenizer (when in the run) and shards/tokens.json
+        remote.upload_changed(before)
     _print_report(read_json(output / "eval" / "report.json"))
     out.print(
         f"sample {record['sample']['bytes'] / 1e6:.1f} MB in {record['time_s']['train']:.1f} s "

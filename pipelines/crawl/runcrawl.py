@@ -9,6 +9,12 @@
 
 Running it again with the same run id resumes (more seeds and a larger --max-pages may be
 given); the number of host partitions must stay the same, since it decides who owns a host.
+
+Into object storage (a run dir URL) the crawl works in the run's local mirror: crawl/ is
+fetched first (resume reads the journals and cuts the WARC files back to them), and what
+the crawl wrote is uploaded when it ends or is interrupted, the journals last, so that a
+store never holds a journal that names pages its WARC files lack. A crawl killed outright
+loses what it fetched since it started; the same command fetches it again.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ def _normalised(urls: Iterable[str]) -> list[str]:
 
 
 def _open_record(run_dir: RunDir, run_id: str) -> dict[str, Any]:
-    if run_dir.record.exists():
+    if run_dir.fetch(run_dir.record, missing_ok=True).exists():
         return read_json(run_dir.record)
     return {
         "run_id": run_id,
@@ -81,6 +87,8 @@ def run_crawl(
     scope = Scope.build(options.scope, seeds + sitemaps, options.include, options.exclude)
     run_dir.root.mkdir(parents=True, exist_ok=True)
     crawl_dir = CrawlDir(run_dir.root / CRAWL_DIR)
+    run_dir.pull(crawl_dir.root)  # a run on a store: its crawl so far, into the mirror
+    before = run_dir.snapshot()
     driver = CrawlDriver(crawl_dir, run_id, options, scope)
     driver.queue([Entry(u, 0) for u in seeds] + [Entry(u, 0, kind="sitemap") for u in sitemaps])
     record["crawl"] = {
@@ -100,9 +108,11 @@ def run_crawl(
         record["crawl"]["status"] = "interrupted"
         if "pipeline" not in record:
             record["status"] = "crawl interrupted"
+        run_dir.upload_changed(before, last=crawl_dir.journal(0).parent)
         runrecord.save(run_dir, record)
         raise
     counts = driver.write_log()
+    run_dir.upload_changed(before, last=crawl_dir.journal(0).parent)
     by_decision: dict[str, dict[str, int]] = {}
     for (decision, signal), n in sorted(counts.items()):
         by_decision.setdefault(decision, {})[signal] = n

@@ -87,11 +87,12 @@ class DedupStage(BaseStage):
         workdir = run_dir.workdir(self.name)
         workdir.mkdir(parents=True, exist_ok=True)
         write_index_config(workdir, config)
+        run_dir.upload(workdir / "index.json")
         previous = self._previous_parts(config)
         timings = {}
 
         start = time.perf_counter()
-        sign = functools.partial(_sign, workdir=workdir, config=config)
+        sign = functools.partial(_sign, workdir=workdir, config=config, run_dir=run_dir)
         rows = pmap(sign, parts)
         timings["signatures_s"] = round(time.perf_counter() - start, 3)
 
@@ -104,13 +105,19 @@ class DedupStage(BaseStage):
 
         start = time.perf_counter()
         edges = functools.partial(
-            bucket_edges, parts=all_parts, workdir=workdir, threshold=config.threshold
+            _edges, parts=all_parts, workdir=workdir, threshold=config.threshold, run_dir=run_dir
         )
         edge_counts = pmap(edges, list(range(config.buckets)))
         timings["buckets_s"] = round(time.perf_counter() - start, 3)
 
         start = time.perf_counter()
+        if run_dir.remote:  # what the clustering reads, made on the workers
+            for bucket in range(config.buckets):
+                run_dir.fetch(workdir / "edges" / f"b-{bucket:04d}.npz")
+            for part in current.values():
+                run_dir.fetch(part.folder / "meta.parquet")
         figures = cluster(workdir, current, previous, config.buckets)
+        run_dir.upload(workdir / "decisions", workdir / "clusters.json")
         timings["clustering_s"] = round(time.perf_counter() - start, 3)
         return {**figures, "edges_per_bucket_max": max(edge_counts, default=0), **timings}
 
@@ -135,10 +142,8 @@ class DedupStage(BaseStage):
 
     def run(self, docs: Iterator[Doc], ctx: Context) -> Iterator[Doc]:
         assert ctx.workdir is not None, "dedup runs after prepare()"
-        decisions = {
-            d["row"]: d
-            for d in pq.read_table(ctx.workdir / "decisions" / f"{ctx.task}.parquet").to_pylist()
-        }
+        path = ctx.local(ctx.workdir / "decisions" / f"{ctx.task}.parquet")
+        decisions = {d["row"]: d for d in pq.read_table(path).to_pylist()}
         for row, doc in enumerate(docs):
             decision = decisions.get(row)
             if decision is None:
@@ -156,6 +161,35 @@ class DedupStage(BaseStage):
                 )
 
 
-def _sign(part: tuple[str, str], workdir: Path, config: IndexConfig) -> int:
+def _sign(part: tuple[str, str], workdir: Path, config: IndexConfig, run_dir: RunDir) -> int:
+    """Phase 1 on a worker. On a store: a part signed by an earlier invocation is taken as
+    it is; a new one is signed from a local copy of its input and uploaded."""
     task, path = part
-    return signature_part(task, path, workdir, config)
+    done = workdir / "parts" / task / "_DONE"
+    if run_dir.remote and run_dir.exists(done):
+        return int(run_dir.fetch(done).read_text())
+    local = run_dir.local_input(path)
+    try:
+        rows = signature_part(task, local, workdir, config)
+    finally:
+        if local != path:
+            Path(local).unlink(missing_ok=True)
+    run_dir.upload(workdir / "parts" / task)
+    return rows
+
+
+def _edges(
+    bucket: int, parts: list[PartRef], workdir: Path, threshold: float, run_dir: RunDir
+) -> int:
+    """Phase 2 on a worker; on a store it first fetches the bucket's shuffle files and the
+    signatures of every part of the run (those of earlier runs are local folders)."""
+    out = workdir / "edges" / f"b-{bucket:04d}.npz"
+    if run_dir.remote:
+        run_dir.fetch(out, missing_ok=True)
+        for part in parts:
+            if part.folder.is_relative_to(run_dir.root):
+                run_dir.fetch(part.folder / f"b-{bucket:04d}.parquet")
+                run_dir.fetch(part.folder / "sig.npy")
+    edges = bucket_edges(bucket, parts, workdir, threshold)
+    run_dir.upload(out)
+    return edges

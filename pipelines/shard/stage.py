@@ -19,7 +19,6 @@ that reads the shards (the tokenizer) may follow it.
 from __future__ import annotations
 
 import functools
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +33,13 @@ from leam.corpus.schema import SHARD_SCHEMA
 from leam.corpus.stage import BaseStage, Context, Doc, ParallelMap, StageKind, StageParams
 from leam.pipelines.shard import manifest
 from leam.pipelines.shard.profile import DOMAIN_SCHEMA, merge_domains, merge_figures, profile_part
-from leam.pipelines.shard.write import gather_shard, scatter_part, shard_count, shard_jobs
+from leam.pipelines.shard.write import (
+    ShardJob,
+    gather_shard,
+    scatter_part,
+    shard_count,
+    shard_jobs,
+)
 
 MiB = 1 << 20
 
@@ -74,17 +79,21 @@ class ShardStage(BaseStage):
         self, parts: list[tuple[str, str]], run_dir: RunDir, pmap: ParallelMap
     ) -> dict[str, Any]:
         workdir = run_dir.workdir(self.name)
-        if (run_dir.shards / manifest.NAME).exists():  # a resumed run: shards are written
-            shutil.rmtree(workdir / "scatter", ignore_errors=True)
-            return read_json(workdir / "prepared.json")
+        if run_dir.exists(run_dir.shards / manifest.NAME):  # a resumed run: shards are written
+            run_dir.remove(workdir / "scatter")
+            return read_json(run_dir.fetch(workdir / "prepared.json"))
         workdir.mkdir(parents=True, exist_ok=True)
         tasks = [task for task, _ in parts]
         timings: dict[str, float] = {}
 
         start = time.perf_counter()
-        languages = merge_figures(pmap(functools.partial(_profile, workdir=workdir), parts))
+        profile = functools.partial(_profile, workdir=workdir, run_dir=run_dir)
+        languages = merge_figures(pmap(profile, parts))
+        for task in tasks:  # made on the workers
+            run_dir.fetch(workdir / "profile" / f"{task}.domains.parquet")
         domains = merge_domains(workdir, tasks)
         write_row_groups_atomic([domains], DOMAIN_SCHEMA, run_dir.domains)
+        run_dir.upload(run_dir.domains)
         timings["profile_s"] = round(time.perf_counter() - start, 3)
 
         p = self.params
@@ -93,14 +102,17 @@ class ShardStage(BaseStage):
             for lang, f in languages.items()
         }
         start = time.perf_counter()
-        pmap(functools.partial(_scatter, workdir=workdir, plan=plan, seed=p.seed), parts)
+        pmap(functools.partial(_scatter, workdir=workdir, plan=plan, seed=p.seed, run_dir=run_dir),
+             parts)  # fmt: skip
+        for task in tasks:
+            run_dir.fetch(workdir / "scatter" / f"{task}.json")
         timings["scatter_s"] = round(time.perf_counter() - start, 3)
 
         start = time.perf_counter()
         gather = functools.partial(
-            gather_shard,
+            _gather,
             workdir=workdir,
-            shards_dir=run_dir.shards,
+            run_dir=run_dir,
             row_group_bytes=p.row_group_bytes,
             level=p.compression_level,
         )
@@ -109,10 +121,12 @@ class ShardStage(BaseStage):
 
         prepared = _figures(languages, entries, len(domains.column("domain").unique()), timings)
         write_json_atomic(prepared, workdir / "prepared.json")
+        run_dir.upload(workdir / "prepared.json")
         run_id = runrecord.load(run_dir)["run_id"]
         shuffle = {"seed": p.seed, "key": "xxh3_64(id, seed)", "order": "key within a shard"}
         manifest.write_manifest(run_dir.shards, run_id, SHARD_SCHEMA, entries, shuffle)
-        shutil.rmtree(workdir / "scatter", ignore_errors=True)
+        run_dir.upload(run_dir.shards / manifest.NAME)  # last: it says the shards are whole
+        run_dir.remove(workdir / "scatter")
         return prepared
 
     def read(self, path: str, ctx: Context) -> Iterator[Doc]:
@@ -124,12 +138,58 @@ class ShardStage(BaseStage):
 
 
 
-def _profile(part: tuple[str, str], workdir: Path) -> dict[str, dict[str, Any]]:
-    return profile_part(part[0], part[1], workdir)
+def _on_worker(run_dir: RunDir, path: str, work) -> Any:
+    """A pass's step for one input part on a worker; on a store, on a whole local copy of
+    it (removed after). Each step below then uploads what it wrote, its JSON last: a step
+    an earlier invocation finished is read back from that JSON instead."""
+    local = run_dir.local_input(path)
+    try:
+        return work(local)
+    finally:
+        if local != path:
+            Path(local).unlink(missing_ok=True)
 
 
-def _scatter(part: tuple[str, str], workdir: Path, plan: dict[str, int], seed: int) -> int:
-    return scatter_part(part[0], part[1], workdir, plan, seed)
+def _profile(
+    part: tuple[str, str], workdir: Path, run_dir: RunDir
+) -> dict[str, dict[str, Any]]:
+    task, path = part
+    out = workdir / "profile" / f"{task}.json"
+    if run_dir.remote and run_dir.exists(out):
+        run_dir.fetch(out.with_suffix(".domains.parquet"))
+        return read_json(run_dir.fetch(out))
+    figures = _on_worker(run_dir, path, lambda local: profile_part(task, local, workdir))
+    run_dir.upload(out.with_suffix(".domains.parquet"), out)
+    return figures
+
+
+def _scatter(
+    part: tuple[str, str], workdir: Path, plan: dict[str, int], seed: int, run_dir: RunDir
+) -> int:
+    task, path = part
+    index = workdir / "scatter" / f"{task}.json"
+    if run_dir.remote and run_dir.exists(index):
+        run_dir.fetch(index.with_suffix(".parquet"))
+        return read_json(run_dir.fetch(index))["rows"]
+    rows = _on_worker(run_dir, path, lambda local: scatter_part(task, local, workdir, plan, seed))
+    run_dir.upload(index.with_suffix(".parquet"), index)
+    return rows
+
+
+def _gather(
+    job: ShardJob, workdir: Path, run_dir: RunDir, row_group_bytes: int, level: int
+) -> dict[str, Any]:
+    """One shard on a worker: on a store, from the scatter files fetched, and uploaded
+    (the shard, then its entry) unless an earlier invocation did."""
+    entry = workdir / "gathered" / f"{job.lang}-{job.shard:05d}.json"
+    if run_dir.remote:
+        if run_dir.exists(entry):
+            return read_json(run_dir.fetch(entry))
+        for task, _ in job.pieces:
+            run_dir.fetch(workdir / "scatter" / f"{task}.parquet")
+    written = gather_shard(job, workdir, run_dir.shards, row_group_bytes, level)
+    run_dir.upload(run_dir.shards / written["path"], entry)
+    return written
 
 
 def _figures(
