@@ -1,0 +1,141 @@
+"""Extraction quality on real pages with ground truth, and its CPU, for each extractor setting.
+
+    python bench/extractor_eval.py                    # fetches trafilatura 0.9.3 from PyPI
+    python bench/extractor_eval.py --pages DIR --passes 5
+
+Pages: the 81 of trafilatura's evaluation pages that its 0.9.3 source distribution ships
+(tests/cache/, fetched with `pip download`, or --pages), scored against adbar/trafilatura's
+tests/evaldata.py (bench/data/trafilatura_eval.json; tests/snippet_eval.py says how). For
+each setting of the extract stage (the project's own extractor classes, title and date
+included, as the stage runs them): precision, recall and F1 of the snippets, CPU ms per page
+(process time of the extraction alone, one process, best pass of --passes), and the share of
+pages whose text equals that of trafilatura's precision mode with fallback (datatrove's and
+FineWeb's setting). `auto` is also run on the 196 Debian documentation pages of
+tests/data/realpages (no ground truth there: the same text, and CPU), and the share of pages
+where it ran the fallback is counted on both sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests/ holds the page sets (bench/ is a folder of scripts)
+
+from leam.pipelines.extract import lazy_fallback  # noqa: E402
+from leam.pipelines.extract.decode import decode_html  # noqa: E402
+from leam.pipelines.extract.stage import ExtractParams, build_extractor  # noqa: E402
+from tests.realpages import read as read_debian  # noqa: E402
+from tests.snippet_eval import Counts, fetch, load_truth, read_pages, score  # noqa: E402
+
+REFERENCE = "precision + fallback"
+SETTINGS = {
+    REFERENCE: {"fallback": True},
+    "fast (no fallback)": {"fallback": False},
+    "auto (fallback where it can change the text)": {"fallback": "auto"},
+    "resiliparse": {"extractor": "resiliparse"},
+}
+DEBIAN = ROOT / "tests" / "data" / "realpages" / "pages.tar.xz"
+
+
+def _available(params: dict) -> bool:
+    if params.get("extractor") != "resiliparse":
+        return True
+    try:
+        import resiliparse  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run(extractors: dict, pages: list[tuple[str, str]], passes: int) -> tuple[dict, dict]:
+    """Texts and best-pass CPU seconds per setting; settings alternate within a pass."""
+    texts = {name: [] for name in extractors}
+    best = {name: float("inf") for name in extractors}
+    for i in range(passes):
+        for name, extract in extractors.items():
+            gc.collect()
+            out = []
+            start = time.process_time()
+            for html, url in pages:
+                result = extract(html, url)
+                out.append(result.text if result is not None else "")
+            best[name] = min(best[name], time.process_time() - start)
+            if i == 0:
+                texts[name] = out
+    return texts, best
+
+
+def fallback_runs(pages: list[tuple[str, str]]) -> int:
+    """Pages where `auto` ran trafilatura's fallback (compare_extraction, wrapped to count)."""
+    runs = 0
+    original = lazy_fallback.compare_extraction
+
+    def counted(*args, **kwargs):
+        nonlocal runs
+        runs += 1
+        return original(*args, **kwargs)
+
+    lazy_fallback.compare_extraction = counted
+    try:
+        extract = build_extractor(ExtractParams(fallback="auto"))
+        for html, url in pages:
+            extract(html, url)
+    finally:
+        lazy_fallback.compare_extraction = original
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=Path, help="trafilatura's tests/cache/ (default: fetch)")
+    parser.add_argument("--passes", type=int, default=3)
+    args = parser.parse_args()
+    truth = load_truth()
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = read_pages(args.pages or fetch(Path(tmp)))
+    missing = [t.file for t in truth if t.file not in raw]
+    if missing:
+        sys.exit(f"pages missing from the cache: {', '.join(missing)}")
+    pages = [(decode_html(raw[t.file], "")[0], t.url) for t in truth]
+    extractors = {
+        name: build_extractor(ExtractParams(**params))
+        for name, params in SETTINGS.items()
+        if _available(params)
+    }
+    texts, cpu = run(extractors, pages, args.passes)
+    ref = texts[REFERENCE]
+    ref_f1 = sum((score(t, p) for t, p in zip(ref, truth, strict=True)), Counts()).f1()
+    print(f"{len(truth)} pages of trafilatura's evaluation (0.9.3 tests/cache/, evaldata.py)")
+    print("| setting | precision | recall | F1 | F1 vs reference (points) | CPU ms/page | "
+          "same text as reference |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for name in extractors:
+        counts = sum((score(t, p) for t, p in zip(texts[name], truth, strict=True)), Counts())
+        same = sum(a == b for a, b in zip(texts[name], ref, strict=True))
+        print(
+            f"| {name} | {counts.precision():.4f} | {counts.recall():.4f} | {counts.f1():.4f} | "
+            f"{100 * (counts.f1() - ref_f1):+.2f} | {1000 * cpu[name] / len(pages):.2f} | "
+            f"{same}/{len(pages)} |"
+        )
+    print(f"auto ran the fallback on {fallback_runs(pages)} of {len(pages)} pages")
+
+    debian = [(html, page.url) for page, html in read_debian(DEBIAN)]
+    chosen = {k: extractors[k] for k in list(extractors)[:3]}
+    d_texts, d_cpu = run(chosen, debian, args.passes)
+    print(f"\n{len(debian)} Debian documentation pages (tests/data/realpages, no ground truth)")
+    print("| setting | CPU ms/page | same text as reference |")
+    print("|---|---|---|")
+    for name in chosen:
+        same = sum(a == b for a, b in zip(d_texts[name], d_texts[REFERENCE], strict=True))
+        print(f"| {name} | {1000 * d_cpu[name] / len(debian):.2f} | {same}/{len(debian)} |")
+    print(f"auto ran the fallback on {fallback_runs(debian)} of {len(debian)} pages")
+
+
+if __name__ == "__main__":
+    main()
