@@ -94,6 +94,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=Path, help="trafilatura's tests/cache/ (default: fetch)")
     parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument(
+        "--gate-shares", default="",
+        help="also run auto with these MIN_PAGE_SHARE values (comma-separated, e.g. 0.3,0.1): "
+        "lower values run the fallback on fewer pages, no longer with the bound's guarantee",
+    )  # fmt: skip
     args = parser.parse_args()
     truth = load_truth()
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,6 +139,37 @@ def main() -> None:
         same = sum(a == b for a, b in zip(d_texts[name], d_texts[REFERENCE], strict=True))
         print(f"| {name} | {1000 * d_cpu[name] / len(debian):.2f} | {same}/{len(debian)} |")
     print(f"auto ran the fallback on {fallback_runs(debian)} of {len(debian)} pages")
+    if args.gate_shares:
+        sweep(truth, pages, debian, [float(x) for x in args.gate_shares.split(",")], args.passes)
+
+
+def sweep(truth, pages, debian, shares: list[float], passes: int) -> None:
+    """`auto` with other gates: F1, texts equal to the reference's, fallback runs, CPU."""
+    print("\n| auto, MIN_PAGE_SHARE | F1 | eval: same text, fallback runs, CPU ms (fast) | "
+          "Debian: same text, fallback runs, CPU ms (fast) |")  # fmt: skip
+    print("|---|---|---|---|")
+    bound = lazy_fallback.MIN_PAGE_SHARE
+    reference = build_extractor(ExtractParams(fallback=True))
+    fast = build_extractor(ExtractParams(fallback=False))
+    sets = {"eval": pages, "deb": debian}
+    ref = {key: run({"r": reference}, set_, 1)[0]["r"] for key, set_ in sets.items()}
+    try:
+        for share in [bound, *shares]:
+            lazy_fallback.MIN_PAGE_SHARE = share
+            cells, f1 = [], 0.0
+            for key, set_ in sets.items():
+                extractors = {"auto": build_extractor(ExtractParams(fallback="auto")), "fast": fast}
+                texts, cpu = run(extractors, set_, passes)
+                same = sum(a == b for a, b in zip(texts["auto"], ref[key], strict=True))
+                if key == "eval":
+                    pairs = zip(texts["auto"], truth, strict=True)
+                    f1 = sum((score(t, p) for t, p in pairs), Counts()).f1()
+                ms = {name: 1000 * seconds / len(set_) for name, seconds in cpu.items()}
+                runs = fallback_runs(set_)
+                cells.append(f"{same}/{len(set_)}, {runs}, {ms['auto']:.2f} ({ms['fast']:.2f})")
+            print(f"| {share} | {f1:.4f} | {cells[0]} | {cells[1]} |")
+    finally:
+        lazy_fallback.MIN_PAGE_SHARE = bound
 
 
 if __name__ == "__main__":
