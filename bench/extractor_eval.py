@@ -144,30 +144,49 @@ def main() -> None:
 
 
 def sweep(truth, pages, debian, shares: list[float], passes: int) -> None:
-    """`auto` with other gates: F1, texts equal to the reference's, fallback runs, CPU."""
-    print("\n| auto, MIN_PAGE_SHARE | F1 | eval: same text, fallback runs, CPU ms (fast) | "
-          "Debian: same text, fallback runs, CPU ms (fast) |")  # fmt: skip
-    print("|---|---|---|---|")
+    """`auto` with other gates, all timed in one interleaved run beside `fallback: false`:
+    F1, texts equal to the reference's, pages where the fallback ran, CPU."""
     bound = lazy_fallback.MIN_PAGE_SHARE
-    reference = build_extractor(ExtractParams(fallback=True))
-    fast = build_extractor(ExtractParams(fallback=False))
-    sets = {"eval": pages, "deb": debian}
-    ref = {key: run({"r": reference}, set_, 1)[0]["r"] for key, set_ in sets.items()}
-    try:
-        for share in [bound, *shares]:
+    auto = build_extractor(ExtractParams(fallback="auto"))
+
+    def gated(share: float):
+        def extract(html: str, url: str):
             lazy_fallback.MIN_PAGE_SHARE = share
-            cells, f1 = [], 0.0
-            for key, set_ in sets.items():
-                extractors = {"auto": build_extractor(ExtractParams(fallback="auto")), "fast": fast}
-                texts, cpu = run(extractors, set_, passes)
-                same = sum(a == b for a, b in zip(texts["auto"], ref[key], strict=True))
-                if key == "eval":
-                    pairs = zip(texts["auto"], truth, strict=True)
-                    f1 = sum((score(t, p) for t, p in pairs), Counts()).f1()
-                ms = {name: 1000 * seconds / len(set_) for name, seconds in cpu.items()}
-                runs = fallback_runs(set_)
-                cells.append(f"{same}/{len(set_)}, {runs}, {ms['auto']:.2f} ({ms['fast']:.2f})")
-            print(f"| {share} | {f1:.4f} | {cells[0]} | {cells[1]} |")
+            return auto(html, url)
+
+        return extract
+
+    shares = [bound, *shares]
+    print("\n| setting | F1 (eval) | eval: same text, fallback runs, CPU ms/page | "
+          "Debian: same text, fallback runs, CPU ms/page |")  # fmt: skip
+    print("|---|---|---|---|")
+    cells: dict[str, list[str]] = {}
+    try:
+        for set_ in (pages, debian):
+            reference = run({"r": build_extractor(ExtractParams(fallback=True))}, set_, 1)[0]["r"]
+            extractors = {"fallback: false": build_extractor(ExtractParams(fallback=False))}
+            extractors |= {f"auto, MIN_PAGE_SHARE {share}": gated(share) for share in shares}
+            texts, cpu = run(extractors, set_, passes)
+            for i, name in enumerate(extractors):
+                same = sum(a == b for a, b in zip(texts[name], reference, strict=True))
+                runs = "" if i == 0 else f", {_runs_at(shares[i - 1], set_)}"
+                ms = 1000 * cpu[name] / len(set_)
+                cells.setdefault(name, []).append(f"{same}/{len(set_)}{runs}, {ms:.2f}")
+                if set_ is pages:
+                    pairs = zip(texts[name], truth, strict=True)
+                    cells[name].insert(
+                        0, f"{sum((score(t, p) for t, p in pairs), Counts()).f1():.4f}"
+                    )
+    finally:
+        lazy_fallback.MIN_PAGE_SHARE = bound
+    for name, row in cells.items():
+        print(f"| {name} | " + " | ".join(row) + " |")
+
+
+def _runs_at(share: float, pages: list[tuple[str, str]]) -> int:
+    bound, lazy_fallback.MIN_PAGE_SHARE = lazy_fallback.MIN_PAGE_SHARE, share
+    try:
+        return fallback_runs(pages)
     finally:
         lazy_fallback.MIN_PAGE_SHARE = bound
 
