@@ -90,6 +90,35 @@ def fallback_runs(pages: list[tuple[str, str]]) -> int:
     return runs
 
 
+def readability_share(pages: list[tuple[str, str]]) -> float:
+    """The largest ratio of readability's text length to the page length that `auto`'s gate
+    measures (`lazy_fallback.page_chars` of the cleaned tree): the gate assumes it is <= 1."""
+    from lxml.etree import tostring
+    from trafilatura.core import (
+        RAW_TREE_PRUNE_XPATH,
+        REMOVE_COMMENTS_AND_LISTS_XPATH,
+        _prepare_tree,
+    )
+    from trafilatura.external import try_readability
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.settings import Extractor
+    from trafilatura.utils import load_html, trim
+    from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+    worst = 0.0
+    for html, url in pages:
+        options = Extractor(output_format="python", precision=True, comments=False, url=url)
+        tree = load_html(html)
+        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+        _, backup = _prepare_tree(tree, options, url)
+        # compare_extraction's readability input, in precision mode
+        summary = try_readability(prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH))
+        algo = len(trim(tostring(summary, method="text", encoding="utf-8").decode("utf-8")))
+        worst = max(worst, algo / max(lazy_fallback.page_chars(backup), 1))
+    return worst
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=Path, help="trafilatura's tests/cache/ (default: fetch)")
@@ -139,6 +168,8 @@ def main() -> None:
         same = sum(a == b for a, b in zip(d_texts[name], d_texts[REFERENCE], strict=True))
         print(f"| {name} | {1000 * d_cpu[name] / len(debian):.2f} | {same}/{len(debian)} |")
     print(f"auto ran the fallback on {fallback_runs(debian)} of {len(debian)} pages")
+    share = max(readability_share(pages), readability_share(debian))
+    print(f"readability's text, at most {share:.3f} of the page text the gate measures (both sets)")
     if args.gate_shares:
         sweep(truth, pages, debian, [float(x) for x in args.gate_shares.split(",")], args.passes)
 
@@ -156,6 +187,19 @@ def sweep(truth, pages, debian, shares: list[float], passes: int) -> None:
 
         return extract
 
+    def hindsight(changed: set[str]):
+        """The fallback run on exactly the pages whose text it changes: a lower bound of cost."""
+        gate = lazy_fallback.fallback_may_change
+
+        def extract(html: str, url: str):
+            lazy_fallback.fallback_may_change = lambda *args: url in changed
+            try:
+                return auto(html, url)
+            finally:
+                lazy_fallback.fallback_may_change = gate
+
+        return extract
+
     shares = [bound, *shares]
     print("\n| setting | F1 (eval) | eval: same text, fallback runs, CPU ms/page | "
           "Debian: same text, fallback runs, CPU ms/page |")  # fmt: skip
@@ -164,12 +208,21 @@ def sweep(truth, pages, debian, shares: list[float], passes: int) -> None:
     try:
         for set_ in (pages, debian):
             reference = run({"r": build_extractor(ExtractParams(fallback=True))}, set_, 1)[0]["r"]
-            extractors = {"fallback: false": build_extractor(ExtractParams(fallback=False))}
+            fast = build_extractor(ExtractParams(fallback=False))
+            changed = {url for (_, url), a, b in zip(set_, run({"f": fast}, set_, 1)[0]["f"],
+                                                     reference, strict=True) if a != b}  # fmt: skip
+            extractors = {"fallback: false": fast}
             extractors |= {f"auto, MIN_PAGE_SHARE {share}": gated(share) for share in shares}
+            extractors["auto, fallback only where it changes the text (hindsight)"] = hindsight(
+                changed
+            )
             texts, cpu = run(extractors, set_, passes)
             for i, name in enumerate(extractors):
                 same = sum(a == b for a, b in zip(texts[name], reference, strict=True))
-                runs = "" if i == 0 else f", {_runs_at(shares[i - 1], set_)}"
+                if 0 < i <= len(shares):
+                    runs = f", {_runs_at(shares[i - 1], set_)}"
+                else:
+                    runs = f", {len(changed)}" if i else ""
                 ms = 1000 * cpu[name] / len(set_)
                 cells.setdefault(name, []).append(f"{same}/{len(set_)}{runs}, {ms:.2f}")
                 if set_ is pages:

@@ -16,12 +16,15 @@ fallback replaces or rewrites the text:
   paragraph text or more tables than paragraphs (and readability's exceeds twice
   `min_extracted_size`), or when readability's text is more than twice as long.
 The first two are read off the own result. The last needs readability's length, which is
-the cost to avoid; readability's text is taken from the page, so it cannot be longer than
-the page's text (measured: at most 0.99 of the text of trafilatura's cleaned tree on 277
-real pages). Where the own text is at least half of that, readability cannot double it.
+the cost to avoid. Readability's text is taken from the page; the gate measures the page by
+the text of trafilatura's cleaned tree and assumes readability's is not longer (it could
+be, by text that trafilatura's cleaning drops and readability keeps: `python
+bench/extractor_eval.py` measures at most 0.986 of it on 277 real pages). Where the own
+text is at least half of the page's, readability cannot double it.
 
 `fallback_may_change` is that test; where it says no, `compare_extraction` would return the
-own result unchanged, so the output equals `bare_extraction(fast=False)`'s. Where it says
+own result unchanged (under that one assumption), so the output equals
+`bare_extraction(fast=False)`'s. Where it says
 yes, `compare_extraction` runs as trafilatura runs it. The rest of trafilatura's sequence
 (`core.trafilatura_sequence`, comments off, precision on: no baseline rescue, no recall
 escalation) is replayed step by step with trafilatura's own functions, without the copy of
