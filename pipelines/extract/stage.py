@@ -38,7 +38,7 @@ or the same sha1 computed when the header is missing): later copies go to the le
 where the dedup stage would keep the earliest crawled, then the smallest id; copies in
 other files are left to the dedup stage. `extractor: resiliparse` and `fallback: false` trade text
 quality for speed (pipelines/extractors.py says how much); `fallback: auto` gives the text of
-`fallback: true` at about the cost of `false` (pipelines/extract/lazy_fallback.py).
+`fallback: true` for a quarter less CPU (pipelines/extract/lazy_fallback.py).
 """
 
 from __future__ import annotations
