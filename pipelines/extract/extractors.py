@@ -3,12 +3,14 @@
 trafilatura is what FineWeb and most corpora use, and the best-measured extractor; it is also
 most of a pipeline's CPU (about 13 ms a page of 50 KB). Its `fallback` (on by default, as in
 datatrove) runs readability and jusText on every page and keeps their text when trafilatura's
-own looks deficient; without it extraction costs half. resiliparse (Chatnoir's extractor, a
-C++ DOM with main-content rules) is about 20 times faster than trafilatura; `bench/
-extractor_quality.py` measures how its text and the kept set differ, so that users choose
-knowingly. It finds no dates: htmldate would need an lxml parse that costs more than the
-whole extraction. With trafilatura, htmldate's date search costs about 1 ms a page (it
-looks at every element, so more on pages with large menus); `dates: false` skips it.
+own looks deficient; without it extraction costs half. `fallback: auto` runs it only where
+it can change the text (lazy_fallback.py): the same text, for 12-15 % more than without
+it. resiliparse (Chatnoir's extractor, a C++ DOM with main-content rules) is about 20 times
+faster than trafilatura; `bench/extractor_quality.py` and `bench/extractor_eval.py` measure
+how its text and the kept set differ, so that users choose knowingly. It finds no dates:
+htmldate would need an lxml parse that costs more than the whole extraction. With
+trafilatura, htmldate's date search costs about 1 ms a page (it looks at every element, so
+more on pages with large menus); `dates: false` skips it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ from htmldate import find_date
 from trafilatura.metadata import extract_title
 from trafilatura.utils import load_html
 
+from leam.pipelines.extract import lazy_fallback
+
 ExtractorName = Literal["trafilatura", "resiliparse"]
+# trafilatura's readability/jusText fallback: on, off, or "auto": run only where it can
+# change the text (pipelines/extract/lazy_fallback.py); "auto" gives the text of `True`.
+Fallback = bool | Literal["auto"]
 
 
 @dataclass(frozen=True)
@@ -45,16 +52,17 @@ class Trafilatura:
         include_comments: bool,
         include_tables: bool,
         deduplicate: bool,
-        fallback: bool,
+        fallback: Fallback,
         dates: bool,
     ) -> None:
         self.dates = dates
+        self.lazy_fallback = _check_auto(fallback, favor_precision, include_comments, deduplicate)
         self.options = {
             "favor_precision": favor_precision,
             "include_comments": include_comments,
             "include_tables": include_tables,
             "deduplicate": deduplicate,
-            "fast": not fallback,
+            "fast": fallback is False,
         }
 
     def __call__(self, html: str, url: str) -> Extracted | None:
@@ -65,9 +73,28 @@ class Trafilatura:
         # categories...): that pass cost as much as the text extraction.
         title = extract_title(tree)
         date = find_date(tree, url=url, extensive_search=False) if self.dates else None
-        result = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **self.options)
-        text = (result.text or "").strip() if result is not None else ""
+        text = self._text(tree, url).strip()
         return Extracted(text, title, date)
+
+    def _text(self, tree, url: str) -> str:
+        """trafilatura's text; with `fallback: auto`, the same text from the lazy fallback."""
+        if self.lazy_fallback:
+            tables = self.options["include_tables"]
+            return lazy_fallback.extract_text(tree, url, include_tables=tables)
+        result = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **self.options)
+        return (result.text or "") if result is not None else ""
+
+
+def _check_auto(fallback: Fallback, precision: bool, comments: bool, deduplicate: bool) -> bool:
+    """True for `fallback: auto`, which replays trafilatura's precision mode without comments."""
+    if fallback != "auto":
+        return False
+    if not precision or comments or deduplicate:
+        raise ValueError(
+            "fallback: auto needs favor_precision: true, include_comments: false and "
+            "deduplicate: false (the only trafilatura sequence it replays)"
+        )
+    return True
 
 
 class Resiliparse:
