@@ -431,7 +431,7 @@ def test_ngram_keys_for_every_size_asked():
     assert len(keys) == 2 and keys[0] != keys[1]
     # every n-gram once: the top one counts only when a single occurrence may count
     lengths = np.array([1, 1, 1])
-    assert top_ngram_chars(keys, lengths, 2, min_count=1) == 3  # "a b"
+    assert top_ngram_chars(keys, lengths, 2) == 3  # "a b": one occurrence counts by default
     assert top_ngram_chars(keys, lengths, 2, min_count=2) == 0
 
 
