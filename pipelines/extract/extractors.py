@@ -18,8 +18,9 @@ from typing import Literal, Protocol
 
 import trafilatura
 from htmldate import find_date
+from lxml.html import HtmlElement
 from trafilatura.metadata import extract_title
-from trafilatura.utils import load_html
+from trafilatura.utils import load_html, normalize_unicode
 
 ExtractorName = Literal["trafilatura", "resiliparse"]
 
@@ -32,8 +33,9 @@ class Extracted:
 
 
 class Extractor(Protocol):
-    def __call__(self, html: str, url: str) -> Extracted | None:
-        """None when the HTML cannot be parsed at all."""
+    def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
+        """None when the HTML cannot be parsed at all. `tree`: the page already parsed by
+        trafilatura's load_html (a check before extraction did), so it is not parsed again."""
         ...
 
 
@@ -57,8 +59,8 @@ class Trafilatura:
             "fast": not fallback,
         }
 
-    def __call__(self, html: str, url: str) -> Extracted | None:
-        tree = load_html(html)
+    def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
+        tree = load_html(html) if tree is None else tree
         if tree is None:
             return None
         # Title and date only, not trafilatura's full metadata pass (author, site name,
@@ -66,7 +68,9 @@ class Trafilatura:
         title = extract_title(tree)
         date = find_date(tree, url=url, extensive_search=False) if self.dates else None
         result = trafilatura.bare_extraction(tree, url=url, with_metadata=False, **self.options)
-        text = (result.text or "").strip() if result is not None else ""
+        # NFC, as trafilatura's extract() returns it (bare_extraction leaves that to callers):
+        # the same text as datatrove's Trafilatura block, which calls extract().
+        text = normalize_unicode(result.text or "").strip() if result is not None else ""
         return Extracted(text, title, date)
 
 
@@ -75,7 +79,7 @@ class Resiliparse:
         self.include_comments = include_comments
         self.include_tables = include_tables
 
-    def __call__(self, html: str, url: str) -> Extracted | None:
+    def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
         # Imported here: resiliparse is an optional dependency (the `fast` extra).
         from resiliparse.extract.html2text import extract_plain_text
         from resiliparse.parse.html import HTMLTree
