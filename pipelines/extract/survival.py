@@ -36,12 +36,13 @@ filter stage that only annotates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 from lxml.html import HtmlElement
 from pydantic import Field, ValidationInfo, model_validator
-from trafilatura.utils import normalize_unicode, remove_control_characters
+from trafilatura.utils import normalize_unicode
 
 from leam.corpus.stage import StageParams, sibling_params
 from leam.filters.gopher_quality import GopherQuality, GopherQualityParams
@@ -50,7 +51,11 @@ from leam.filters.text import WordSplit
 from leam.pipelines.filter import FilterStageParams
 
 FILTER_ID = "gopher_quality"
-_TEXT_NODES = etree.XPath("//text()[not(parent::script or parent::style)]")
+_TEXT_NODES = etree.XPath("//text()[not(parent::script or parent::style)]", smart_strings=False)
+# Chunks (whitespace-free runs) remembered per process with their word count and stop words:
+# gopher_quality's words of a text are its chunks' words one after the other, so a page costs
+# one lookup per chunk once the process has seen its words.
+CACHE_SIZE = 500_000
 # Spacing entities left in text as written, which trafilatura's line processing turns into
 # the characters they name (trafilatura/utils.py, line_processing).
 _ENTITIES = (("&#13;", "\r"), ("&#10;", "\n"), ("&nbsp;", "\u00a0"))
@@ -119,15 +124,20 @@ def gopher_rules(filter_params: dict[str, Any], info: ValidationInfo) -> dict[st
 def page_texts(tree: HtmlElement) -> tuple[str, str]:
     """The page's text as trafilatura's output could hold it at most: every text node on a
     line of its own, and all of them run together."""
-    nodes = [str(node) for node in _TEXT_NODES(tree)]
+    nodes = _TEXT_NODES(tree)
     return _as_extracted("\n".join(nodes)), _as_extracted("".join(nodes))
 
 
 def _as_extracted(text: str) -> str:
+    """The characters trafilatura keeps (utils.line_processing and remove_control_characters:
+    printable or space), in NFC as extract() returns them."""
     for entity, char in _ENTITIES:
         if entity in text:
             text = text.replace(entity, char)
-    return normalize_unicode(remove_control_characters(text))
+    dropped = {c for c in set(text) if not (c.isprintable() or c.isspace())}
+    if dropped:
+        text = text.translate(dict.fromkeys(map(ord, dropped)))
+    return normalize_unicode(text)
 
 
 class SurvivalPrecheck:
@@ -143,18 +153,58 @@ class SurvivalPrecheck:
             ),
             lang="und",
         )
+        self._words: dict[str, int] = {}  # chunk -> its words
+        self._stops: dict[str, frozenset[str]] = {}  # chunk -> its stop words, when any
+
+    def _count(self, chunks: list[str]) -> int:
+        try:
+            return sum(map(self._words.__getitem__, chunks))
+        except KeyError:
+            if len(self._words) > CACHE_SIZE:
+                self._words.clear()
+                self._stops.clear()
+            for chunk in chunks:
+                if chunk not in self._words:
+                    n, stop = self.gopher.counted_words(chunk)
+                    self._words[chunk] = n
+                    if stop:
+                        self._stops[chunk] = stop
+            return sum(map(self._words.__getitem__, chunks))
+
+    def _stop_words(self, chunks: set[str]) -> frozenset[str]:
+        """Stop words of chunks already counted."""
+        return frozenset().union(*map(self._stops.__getitem__, chunks & self._stops.keys()))
 
     def bounds(self, tree: HtmlElement) -> tuple[int, frozenset[str]]:
         """The most words and the stop words the page's extracted text can have."""
         lines, run_together = page_texts(tree)
-        n_lines, stop_lines = self.gopher.counted_words(lines)
-        n_run, stop_run = self.gopher.counted_words(run_together)
-        return max(n_lines, n_run), stop_lines | stop_run
+        return self._bounds(lines.split(), lambda: run_together)
+
+    def _bounds(
+        self, chunks: list[str], run_together: Callable[[], str], enough: bool = False
+    ) -> tuple[int, frozenset[str]]:
+        """(words, stop words): of the text node by node, joined with those of the nodes run
+        together (the larger count, both sets). With `enough`, the second text is looked at
+        only where the first falls short of the minimums."""
+        p = self.params
+        n, stop = self._count(chunks), self._stop_words(set(chunks))
+        short_of_words = p.min_words is not None and n < p.min_words
+        short_of_stops = bool(p.stop_words) and len(stop) < (p.min_stop_words or 0)
+        if enough and not (short_of_words or short_of_stops):
+            return n, stop
+        joined = run_together().split()
+        n = max(n, self._count(joined))
+        return n, stop | self._stop_words(set(joined))
 
     def cannot_survive(self, tree: HtmlElement) -> tuple[str, dict[str, float]] | None:
         """(gopher_quality's reason, the bounds as signals) when the page cannot pass."""
         p = self.params
-        n, stop = self.bounds(tree)
+        nodes = _TEXT_NODES(tree)
+        n, stop = self._bounds(
+            _as_extracted("\n".join(nodes)).split(),
+            lambda: _as_extracted("".join(nodes)),
+            enough=True,
+        )
         signals = {"words": float(n), "stop_words": float(len(stop))}
         if p.min_words is not None and n < p.min_words:
             return "too_few_words", signals
