@@ -30,6 +30,7 @@ writes (reason, filter id and version, signals), under the stage `extract`.
       params:
         prefilter: {filters: [url_blocklist]}
         language_precheck: {min_score: 0.9}   # see pipelines/lid_precheck.py
+        survival_precheck: {}   # see pipelines/extract/survival.py
         skip_duplicate_payloads: true
 
 `skip_duplicate_payloads` extracts each payload once per WARC file (by WARC-Payload-Digest,
