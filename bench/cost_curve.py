@@ -238,14 +238,16 @@ def _du(path: Path) -> int:
 
 
 def bytes_written(run: Path) -> dict[str, dict[str, int]]:
-    """Per stage: its parts and markers (its folder), its ledger, what it publishes."""
-    published = {"shard": ["shards"], "tokenizer": ["tokenizer"], "megatron": ["megatron"]}
+    """Per stage: its parts and markers (its folder), its ledger, what it publishes (the
+    shards; the tokenizer's and the export's folders are what they publish)."""
     out = {}
     for stage in STAGES:
+        own = _du(run / stage)
+        publishes_own = stage in ("tokenizer", "megatron")
         out[stage] = {
-            "parts": _du(run / stage),
+            "parts": 0 if publishes_own else own,
             "ledger": _du(run / "rejected" / stage),
-            "published": sum(_du(run / p) for p in published.get(stage, [])),
+            "published": own if publishes_own else _du(run / "shards") if stage == "shard" else 0,
         }
     out["reports"] = {"parts": 0, "ledger": 0, "published": _du(run / "reports")}
     return out
