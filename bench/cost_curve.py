@@ -3,6 +3,7 @@ the Megatron export) on N distinct real pages, for several N.
 
     python bench/cost_curve.py --pages 3000 10000 30000 --debs DEBS_DIR --workers 2
     python bench/cost_curve.py --pages 10000 --keep /tmp/curve     # keep runs and WARC files
+    python bench/cost_curve.py --report run1.out run2.out   # growth of runs printed before
 
 The pages are real HTML that nobody in the project wrote: every page of Debian 12's
 documentation packages that tests/realpages.py names (LibreOffice help in 16 EU languages,
@@ -370,7 +371,15 @@ def main() -> None:
     parser.add_argument("--no-rust-docs", action="store_true")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
+    parser.add_argument(
+        "--report", type=Path, nargs="+", help="only the growth of results printed before"
+    )
     args = parser.parse_args()
+    if args.report:
+        lines = [line for f in args.report for line in f.read_text().splitlines()]
+        done = [json.loads(line) for line in lines if line.startswith('{"pages"')]
+        print(json.dumps(growth(sorted(done, key=lambda r: r["pages"])), indent=1))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         debs = args.debs
