@@ -30,7 +30,8 @@ publishes: shards, tokenizer, Megatron files), documents in and out; then what w
 parts costs: every part of the per-file stages written again with the run's own Parquet
 writer and read back, CPU-s per stage. Last, each figure's growth per 1,000 pages between
 consecutive N, and where more than one N ran, the straight-line extrapolation to 1M pages
-from the last two points, labelled as such.
+from the last two points, labelled as such (CPU, bytes and peak memory; not wall time, which
+on a shared machine follows the load more than the input).
 """
 
 from __future__ import annotations
@@ -358,7 +359,8 @@ def growth(results: list[dict[str, Any]]) -> dict[str, Any]:
         last, slope = _figures(results[-1]), steps[-1]["per_1000_pages"]
         more = (1_000_000 - results[-1]["pages"]) / 1000
         out["extrapolated_to_1M_pages (not measured)"] = {
-            n: round(last[n] + slope[n] * more, 1) for n in ("wall_s", "cpu_s", "bytes_written")
+            n: round(last[n] + slope[n] * more, 1)
+            for n in ("cpu_s", "bytes_written", "peak_mb.driver", "peak_mb.worker")
         }
     return out
 
