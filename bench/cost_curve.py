@@ -85,8 +85,12 @@ def debian_pages(debs: Path, into: Path) -> Iterator[Page]:
         family = next(f for f in LICENCES if package.startswith(f))
         manual = family != "libreoffice-help"
         root = into / package
-        if not root.exists():
-            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        if not root.exists():  # unpacked beside it, then renamed: never half a package
+            partial = into / f"{package}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir(parents=True)
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(partial)], check=True)
+            partial.rename(root)
         for file in sorted(root.rglob("*.html")):
             rel = str(file.relative_to(root))
             lang = _lang_of(package, rel)
