@@ -34,8 +34,8 @@ rule only where one list holds for every language (the fineweb preset's). A turn
 page goes to the ledger as the filter would send it (`too_few_words` or
 `too_few_stop_words`, filter id and version, the bounds as signals), under the stage
 `extract`. The check is refused where it could be wrong: a filter that rewrites text
-(pii_redaction's placeholders) before gopher_quality, gopher_quality not dropping, or a
-filter stage that only annotates.
+(pii_redaction's placeholders, C4's line removal) before gopher_quality, gopher_quality not
+dropping, or a filter stage that only annotates.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def gopher_rules(filter_params: dict[str, Any], info: ValidationInfo) -> dict[st
     gopher = manifests[ids.index(FILTER_ID)]
     if stage.annotate_only or gopher.action != "drop":
         raise ValueError(f"survival_precheck: {FILTER_ID} must drop (it annotates here)")
-    rewriting = [m.id for m in manifests[: ids.index(FILTER_ID)] if m.action == "redact"]
+    before = manifests[: ids.index(FILTER_ID)]
+    rewriting = [m.id for m in before if m.action == "redact" or hasattr(m.filter, "rewrite")]
     if rewriting:
         raise ValueError(
             f"survival_precheck: {', '.join(rewriting)} rewrites text before {FILTER_ID}"

@@ -121,6 +121,7 @@ stages:
     [
         ("[url_blocklist]", "", "has no gopher_quality"),
         ("[pii_redaction, gopher_quality]", "", "pii_redaction rewrites text"),
+        ("[c4_quality, gopher_quality]", "", "c4_quality rewrites text"),
         ("[gopher_quality]", ", annotate_only: true", "must drop"),
     ],
 )
