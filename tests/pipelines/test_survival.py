@@ -78,6 +78,20 @@ def test_extracted_text_stays_within_the_bounds_on_every_real_page(runs):
         assert n <= bound_n and stop <= bound_stop, doc["url"]
 
 
+def _check(min_words: int, min_stop_words: int) -> SurvivalPrecheck:
+    """datatrove's rules (words and case as its spaCy tokenizer has them) with these minimums."""
+    return SurvivalPrecheck(
+        SurvivalParams(
+            filter_version=1,
+            min_words=min_words,
+            stop_words=STOP,
+            min_stop_words=min_stop_words,
+            stop_words_ignore_case=False,
+            word_split="spacy_en",
+        )
+    )
+
+
 def test_inline_nodes_run_together_and_script_is_left_out():
     tree = load_html(
         "<html><body><p>Read <b>th</b>e manual and <i>wi</i>th care.</p>"
@@ -86,19 +100,13 @@ def test_inline_nodes_run_together_and_script_is_left_out():
     lines, run_together = page_texts(tree)
     assert "var" not in lines and "the manual" in run_together
     assert "Softhyphen" in run_together  # removed as trafilatura removes it
-    check = SurvivalPrecheck(
-        SurvivalParams(filter_version=1, min_words=3, stop_words=STOP, min_stop_words=3,
-                       stop_words_ignore_case=False, word_split="spacy_en")  # fmt: skip
-    )
+    check = _check(min_words=3, min_stop_words=3)
     assert check.bounds(tree)[1] == {"the", "and", "with"}
     assert check.cannot_survive(tree) is None
 
 
 def test_pages_short_of_words_or_stop_words_cannot_survive():
-    check = SurvivalPrecheck(
-        SurvivalParams(filter_version=1, min_words=5, stop_words=STOP, min_stop_words=2,
-                       stop_words_ignore_case=False, word_split="spacy_en")  # fmt: skip
-    )
+    check = _check(min_words=5, min_stop_words=2)
     short = load_html("<html><body><p>Only three words</p><p>here.</p></body></html>")
     assert check.cannot_survive(short) == ("too_few_words", {"words": 4.0})
     german = load_html("<html><body><p>Die Tabelle zeigt alle Werte der Spalte.</p></body></html>")
