@@ -75,11 +75,10 @@ class GopherQuality:
         text = doc.get("text") or ""
         if self.params.word_split != "unicode":
             return self._score_datatrove(text)
-        tokens = words(text.lower() if self.params.stop_words_ignore_case else text)
+        tokens = self._tokens(text)
         n = len(tokens)
         lines = text.splitlines() or [""]
         stripped = [line.strip() for line in lines]
-        present = set(tokens) if self.stop_words else set()
         return {
             "words": float(n),
             "mean_word_length": sum(map(len, tokens)) / n if n else 0.0,
@@ -88,19 +87,16 @@ class GopherQuality:
             "bullet_lines_ratio": sum(s.startswith(("•", "-")) for s in stripped) / len(lines),
             "ellipsis_lines_ratio": sum(s.endswith(("...", "…")) for s in stripped) / len(lines),
             "alpha_words_ratio": (n - count_numbers(text)) / n if n else 0.0,
-            "stop_words": float(len(present & self.stop_words)),
+            "stop_words": float(len(self._stop_words_in(tokens))),
         }
 
     def _score_datatrove(self, text: str) -> Signals:
         """datatrove's GopherQualityFilter signals, on its word split."""
-        tokens = word_splitter(self.params.word_split)(text)
+        tokens = self._tokens(text)
         n = len(tokens)
-        named = [w for w in tokens if not PUNCTUATION_SET.issuperset(w)]
+        named = _named(tokens)
         lines = text.splitlines() or [""]
         stripped = [line.strip() for line in lines]
-        present = set(tokens)
-        if self.params.stop_words_ignore_case:
-            present = {w.lower() for w in present}
         return {
             "words": float(len(named)),
             "mean_word_length": sum(map(len, named)) / len(named) if named else 0.0,
@@ -109,8 +105,30 @@ class GopherQuality:
             "bullet_lines_ratio": sum(s.startswith(("•", "-")) for s in stripped) / len(lines),
             "ellipsis_lines_ratio": sum(s.endswith(("...", "…")) for s in stripped) / len(lines),
             "alpha_words_ratio": sum(not _no_letter(w) for w in tokens) / n if n else 0.0,
-            "stop_words": float(len(present & self.stop_words)),
+            "stop_words": float(len(self._stop_words_in(tokens))),
         }
+
+    def counted_words(self, text: str) -> tuple[int, frozenset[str]]:
+        """(the `words` signal, the stop words behind the `stop_words` signal) of a text.
+        Both only grow when text is added around a text's words, so on a page's whole text
+        they bound what the page's extracted text can reach (pipelines/extract/survival.py
+        turns a page away unextracted when even they fall short)."""
+        tokens = self._tokens(text)
+        n = len(tokens) if self.params.word_split == "unicode" else len(_named(tokens))
+        return n, self._stop_words_in(tokens)
+
+    def _tokens(self, text: str) -> list[str]:
+        if self.params.word_split == "unicode":
+            return words(text.lower() if self.params.stop_words_ignore_case else text)
+        return word_splitter(self.params.word_split)(text)
+
+    def _stop_words_in(self, tokens: list[str]) -> frozenset[str]:
+        if not self.stop_words:
+            return frozenset()
+        present = set(tokens)
+        if self.params.stop_words_ignore_case and self.params.word_split != "unicode":
+            present = {w.lower() for w in present}  # unicode tokens are lowercased already
+        return frozenset(present & self.stop_words)
 
     def decide(self, s: Signals) -> Verdict:
         p = self.params
@@ -133,6 +151,11 @@ class GopherQuality:
             below("too_few_stop_words", "stop_words", s["stop_words"],
                   p.min_stop_words if self.stop_words else None),
         )  # fmt: skip
+
+
+def _named(tokens: list[str]) -> list[str]:
+    """datatrove's counted words: those that are not only punctuation marks."""
+    return [w for w in tokens if not PUNCTUATION_SET.issuperset(w)]
 
 
 def _no_letter(word: str) -> bool:

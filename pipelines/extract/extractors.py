@@ -20,8 +20,9 @@ from typing import Literal, Protocol
 
 import trafilatura
 from htmldate import find_date
+from lxml.html import HtmlElement
 from trafilatura.metadata import extract_title
-from trafilatura.utils import load_html
+from trafilatura.utils import load_html, normalize_unicode
 
 from leam.pipelines.extract import lazy_fallback
 
@@ -39,8 +40,9 @@ class Extracted:
 
 
 class Extractor(Protocol):
-    def __call__(self, html: str, url: str) -> Extracted | None:
-        """None when the HTML cannot be parsed at all."""
+    def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
+        """None when the HTML cannot be parsed at all. `tree`: the page already parsed by
+        trafilatura's load_html (a check before extraction did), so it is not parsed again."""
         ...
 
 
@@ -65,15 +67,17 @@ class Trafilatura:
             "fast": fallback is False,
         }
 
-    def __call__(self, html: str, url: str) -> Extracted | None:
-        tree = load_html(html)
+    def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
+        tree = load_html(html) if tree is None else tree
         if tree is None:
             return None
         # Title and date only, not trafilatura's full metadata pass (author, site name,
         # categories...): that pass cost as much as the text extraction.
         title = extract_title(tree)
         date = find_date(tree, url=url, extensive_search=False) if self.dates else None
-        text = self._text(tree, url).strip()
+        # NFC, as trafilatura's extract() returns it (bare_extraction leaves that to callers):
+        # the same text as datatrove's Trafilatura block, which calls extract().
+        text = normalize_unicode(self._text(tree, url)).strip()
         return Extracted(text, title, date)
 
     def _text(self, tree, url: str) -> str:
@@ -102,7 +106,7 @@ class Resiliparse:
         self.include_comments = include_comments
         self.include_tables = include_tables
 
-    def __call__(self, html: str, url: str) -> Extracted | None:
+    def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
         # Imported here: resiliparse is an optional dependency (the `fast` extra).
         from resiliparse.extract.html2text import extract_plain_text
         from resiliparse.parse.html import HTMLTree

@@ -30,6 +30,7 @@ writes (reason, filter id and version, signals), under the stage `extract`.
       params:
         prefilter: {filters: [url_blocklist]}
         language_precheck: {min_score: 0.9}   # see pipelines/lid_precheck.py
+        survival_precheck: {}   # see pipelines/extract/survival.py
         skip_duplicate_payloads: true
 
 `skip_duplicate_payloads` extracts each payload once per WARC file (by WARC-Payload-Digest,
@@ -51,11 +52,13 @@ from pathlib import Path, PurePosixPath
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from lxml.html import HtmlElement
 from pydantic import Field
+from trafilatura.utils import load_html
 
 from leam.corpus.inputfile import input_size
 from leam.corpus.schema import doc_id, empty_doc
-from leam.corpus.stage import BaseStage, Context, Doc, StageInput, StageParams
+from leam.corpus.stage import NO_LANG, BaseStage, Context, Doc, StageInput, StageParams
 from leam.pipelines.crawl.crawllog import reserved_records
 from leam.pipelines.crawl.policyfile import MAX_POLICY_BYTES
 from leam.pipelines.extract.decode import UndecodableError, decode_html, is_html
@@ -66,6 +69,7 @@ from leam.pipelines.extract.extractors import (
     Resiliparse,
     Trafilatura,
 )
+from leam.pipelines.extract.survival import FILTER_ID, SurvivalParams, SurvivalPrecheck
 from leam.pipelines.extract.warc import Damaged, OtherRecord, Record, iter_records
 from leam.pipelines.filter import FilterStage, FilterStageParams
 from leam.pipelines.lid.precheck import LanguagePrecheck, PrecheckParams
@@ -99,6 +103,9 @@ class ExtractParams(StageParams):
     )
     language_precheck: PrecheckParams | None = Field(
         None, description="turn away pages certainly outside the target languages unextracted"
+    )
+    survival_precheck: SurvivalParams | None = Field(
+        None, description="turn away pages whose whole text fails gopher_quality, unextracted"
     )
     archived_optouts: bool = Field(
         True, description="honour TDM reservations and noai archived in each response"
@@ -159,6 +166,7 @@ class ExtractStage(BaseStage):
         self.params = params
         self._prefilter: FilterStage | None = None
         self._precheck: LanguagePrecheck | None = None
+        self._survival: SurvivalPrecheck | None = None
         self._extract = build_extractor(params)
         self._tokens: tuple[str, ...] = ()
 
@@ -168,6 +176,8 @@ class ExtractStage(BaseStage):
             self._tokens = load_policy(Path(manifest) if manifest else None).tokens
         if self.params.language_precheck is not None:
             self._precheck = LanguagePrecheck(self.params.language_precheck)
+        if self.params.survival_precheck is not None:
+            self._survival = SurvivalPrecheck(self.params.survival_precheck)
         if self.params.prefilter is not None:
             self._prefilter = FilterStage(self.params.prefilter)
             self._prefilter.setup()
@@ -259,7 +269,12 @@ class ExtractStage(BaseStage):
             return "language", f"{outside[0]} {outside[1]:.2f} before extraction"
         try:
             with _time_limit(self.params.timeout_s):
-                result = self._extract(html, rec.url)
+                tree = None
+                if self._survival is not None:
+                    tree = load_html(html)  # parsed once: the extractor gets the same tree
+                    if tree is not None and self._turned_away(tree, doc, ctx):
+                        return _PREFILTERED, ""
+                result = self._extract(html, rec.url, tree)
         except _Timeout:
             return "extract_timeout", f"over {self.params.timeout_s}s"
         except Exception as err:  # lxml and trafilatura raise many kinds on odd HTML
@@ -270,3 +285,24 @@ class ExtractStage(BaseStage):
             return "no_text", f"{self.params.extractor} found no main text"
         doc["text"], doc["title"], doc["date"] = result.text, result.title, result.date
         return None, ""
+
+    def _turned_away(self, tree: HtmlElement, doc: Doc, ctx: Context) -> bool:
+        """True when the page's whole text fails gopher_quality (ledger row written, as
+        the filter stage writes it)."""
+        assert self._survival is not None
+        failed = self._survival.cannot_survive(tree)
+        if failed is None:
+            return False
+        reason, signals = failed
+        version = self._survival.params.filter_version
+        bounds = "; ".join(f"{k}<={v:g}" for k, v in signals.items())
+        ctx.count(f"{FILTER_ID}.removed.{NO_LANG}")
+        ctx.reject(
+            reason,
+            doc,
+            detail=f"{FILTER_ID} v{version} before extraction: the whole page has {bounds}",
+            filter_id=FILTER_ID,
+            filter_version=version,
+            signals=signals,
+        )
+        return True
