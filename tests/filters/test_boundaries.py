@@ -440,3 +440,24 @@ def test_repeated_five_gram_in_a_text_too_short_for_longer_ones():
     s = f.score({"text": "a a a a a a"})  # six words: one 5-gram, twice; no 7-gram at all
     assert s["dup_5gram_char_frac"] > 0
     assert all(s[f"dup_{n}gram_char_frac"] == 0 for n in (7, 8, 9, 10))
+
+
+@pytest.mark.parametrize("split", ["spacy_en", "unicode"])
+def test_counted_words_are_the_signals_behind_the_word_and_stop_word_rules(split):
+    """counted_words gives what the `words` and `stop_words` signals count, so that a bound on
+    a page's whole text is a bound on those signals (pipelines/extract/survival.py)."""
+    params = GopherQualityParams(word_split=split, stop_words=["the", "and", "of"],
+                                 stop_words_ignore_case=True)  # fmt: skip
+    f = GopherQuality(params, "en")
+    text = "The end of it ... (and) THE start; e-mail!"
+    n, present = f.counted_words(text)
+    s = f.score({"text": text})
+    assert (float(n), float(len(present))) == (s["words"], s["stop_words"])
+    assert present == {"the", "and", "of"}
+    longer = text + " and more of the same words here"
+    m, more = f.counted_words(longer)
+    assert m > n and more >= present
+    strict = GopherQuality(params.model_copy(update={"stop_words_ignore_case": False}), "en")
+    assert strict.counted_words("THE AND OF the")[1] == {"the"}
+    assert GopherQuality(params.model_copy(update={"stop_words": []}), "en").counted_words(
+        text)[1] == frozenset()
