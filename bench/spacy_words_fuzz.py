@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
+from pathlib import Path
 
 from datatrove.utils.text import split_into_words
 
 from leam.filters.spacy_words import spacy_english
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the test's pieces, in tests/
 from tests.filters.test_spacy_words import PIECES
 
 
