@@ -157,23 +157,27 @@ def _quality_bounds(s: dict[str, float]):
            "gopher_enough_stop_words")  # fmt: skip
 
 
-def test_gopher_quality_signals_equal_datatroves(texts):
-    mine = ours()["gopher_quality"]
+def _pinned(texts: list[str], name: str, bounds, theirs) -> set[str]:
+    """Each of our signals at its boundary in datatrove's filter (built by `theirs` from the
+    limits given, every other limit off): kept at our value, dropped one step past it for
+    that rule's reason. The rules reached past their boundary."""
+    mine = ours()[name]
     checked = set()
     for text in texts:
-        s = mine.score({"text": text})
-        for at, past, reason in _quality_bounds(s):
-            assert _verdict(_quality(**at), text) == "keep", (reason, at, text[:80])
-            assert _verdict(_quality(**past), text) == reason, (reason, past, text[:80])
+        for at, past, reason in bounds(mine.score({"text": text})):
+            assert _verdict(theirs(**at), text) == "keep", (reason, at, text[:80])
+            assert _verdict(theirs(**past), text) == reason, (reason, past, text[:80])
             checked.add(reason)
-    # every rule was reached past its boundary at least once
-    assert len(checked) == 10, checked
+    return checked
+
+
+def test_gopher_quality_signals_equal_datatroves(texts):
+    assert len(_pinned(texts, "gopher_quality", _quality_bounds, _quality)) == 10
 
 
 REPETITION_OFF = dict(dup_line_frac=None, dup_para_frac=None, dup_line_char_frac=None,
                       dup_para_char_frac=None, top_n_grams=(), dup_n_grams=())  # fmt: skip
-LINES = {"dup_para_frac": "dup_para_frac", "dup_para_char_frac": "dup_para_char_frac",
-         "dup_line_frac": "dup_line_frac", "dup_line_char_frac": "dup_line_char_frac"}  # fmt: skip
+LINES = ("dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac")
 
 
 def _repetition_bounds(s: dict[str, float]):
@@ -185,24 +189,19 @@ def _repetition_bounds(s: dict[str, float]):
         if kind not in ("top", "dup") or not rest.endswith("gram_char_frac"):
             continue
         n = int(rest.removesuffix("gram_char_frac"))
+        if kind == "top" and not value:
+            continue  # datatrove skips a size with no n-gram (a text shorter than n words)
         field = "top_n_grams" if kind == "top" else "dup_n_grams"
         reason = f"top_{n}_gram" if kind == "top" else f"duplicated_{n}_n_grams"
         yield {field: ((n, value),)}, {field: ((n, math.nextafter(value, -1)),)}, reason
 
 
+def _repetition(**limits) -> GopherRepetitionFilter:
+    return GopherRepetitionFilter(**{**REPETITION_OFF, **limits})
+
+
 def test_gopher_repetition_signals_equal_datatroves(texts):
-    mine = ours()["gopher_repetition"]
-    checked = set()
-    for text in texts:
-        s = mine.score({"text": text})
-        for at, past, reason in _repetition_bounds(s):
-            theirs_at = GopherRepetitionFilter(**{**REPETITION_OFF, **at})
-            theirs_past = GopherRepetitionFilter(**{**REPETITION_OFF, **past})
-            if reason.startswith("top_") and not at["top_n_grams"][0][1]:
-                continue  # datatrove skips a size with no n-gram (a text shorter than n words)
-            assert _verdict(theirs_at, text) == "keep", (reason, at, text[:80])
-            assert _verdict(theirs_past, text) == reason, (reason, past, text[:80])
-            checked.add(reason)
+    checked = _pinned(texts, "gopher_repetition", _repetition_bounds, _repetition)
     expected = set(LINES) | {f"top_{n}_gram" for n in (2, 3, 4)} | {
         f"duplicated_{n}_n_grams" for n in range(5, 11)}
     assert checked == expected
