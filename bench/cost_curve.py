@@ -124,21 +124,26 @@ def pool(debs: Path, into: Path, rust_docs: Path | None) -> list[Page]:
     return sorted(unique.values(), key=lambda p: hashlib.sha1(p[0].encode()).hexdigest())
 
 
-def recombined(pages: list[Page], n: int) -> tuple[list[tuple[str, bytes]], int]:
-    """n distinct pages (url, HTML): the pool's, then recombined ones (module docstring)."""
-    out = [(url, path.read_bytes()) for url, _, path in pages[:n]]
+def recombined(pages: list[Page], n: int) -> Iterator[tuple[str, bytes]]:
+    """n distinct pages (url, HTML): the pool's, then recombined ones (module docstring).
+    A generator: a million pages of HTML do not fit in memory, so each is made as it is
+    written; only the pool's paragraphs and the digests of the pages made are kept."""
+    for url, _, path in pages[:n]:
+        yield url, path.read_bytes()
     if n <= len(pages):
-        return out, 0
+        return
     by_lang: dict[str, list[bytes]] = defaultdict(list)
-    for (_, lang, _), (_, html) in zip(pages, out, strict=True):
+    seen: set[bytes] = set()
+    for _, lang, path in pages:
+        html = path.read_bytes()
+        seen.add(hashlib.sha1(html).digest())
         by_lang[lang].extend(m.group(2) for m in _PARAGRAPH.finditer(html) if m.group(2).strip())
-    seen = {hashlib.sha1(html).digest() for _, html in out}
-    k = 0
-    while len(out) < n:
-        (url, lang, _), html = pages[k % len(pages)], out[k % len(pages)][1]
+    made, k = len(pages), 0
+    while made < n:
+        url, lang, path = pages[k % len(pages)]
         rng = random.Random(k)
         k += 1
-        paragraphs = by_lang[lang]
+        paragraphs, html = by_lang[lang], path.read_bytes()
         if not paragraphs or not _PARAGRAPH.search(html):
             continue
         body = _PARAGRAPH.sub(
@@ -147,12 +152,12 @@ def recombined(pages: list[Page], n: int) -> tuple[list[tuple[str, bytes]], int]
         digest = hashlib.sha1(body).digest()
         if digest not in seen:
             seen.add(digest)
-            out.append((f"{url}?recombined={k}", body))
-    return out, n - len(pages)
+            made += 1
+            yield f"{url}?recombined={k}", body
 
 
-def write_warcs(pages: list[tuple[str, bytes]], folder: Path) -> int:
-    n_files = max(4, math.ceil(len(pages) / PAGES_PER_FILE))
+def write_warcs(pages: Iterator[tuple[str, bytes]], n: int, folder: Path) -> int:
+    n_files = max(4, math.ceil(n / PAGES_PER_FILE))
     folder.mkdir(parents=True, exist_ok=True)
     outs = [(folder / f"pages-{i:04d}.warc.gz").open("wb") for i in range(n_files)]
     writers = [WARCWriter(f, gzip=True) for f in outs]
@@ -280,9 +285,12 @@ def write_costs(run: Path, scratch: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-def run_once(pages: list[tuple[str, bytes]], work: Path, workers: int) -> dict[str, Any]:
+def run_once(pages: list[Page], n: int, work: Path, workers: int) -> dict[str, Any]:
     warcs = work / "warc"
-    n_files = write_warcs(pages, warcs)
+    made = time.perf_counter()
+    n_files = write_warcs(recombined(pages, n), n, warcs)
+    print(json.dumps({"pages": n, "warc_written_s": round(time.perf_counter() - made)}),
+          file=sys.stderr, flush=True)  # fmt: skip
     spec = work / "pipeline.yaml"
     spec.write_text(yaml.safe_dump(pipeline(), sort_keys=False, allow_unicode=True))
     run = work / "runs" / "curve"
@@ -316,7 +324,8 @@ def run_once(pages: list[tuple[str, bytes]], work: Path, workers: int) -> dict[s
             **({"parts_io": writes[name]} if name in writes else {}),
         }
     return {
-        "pages": len(pages),
+        "pages": n,
+        "recombined_pages": max(0, n - len(pages)),
         "warc_files": n_files,
         "warc_bytes": sum(p.stat().st_size for p in warcs.glob("*.warc.gz")),
         "wall_s": round(wall, 1),
@@ -402,10 +411,9 @@ def main() -> None:
                           "rust_docs": bool(rust)}), flush=True)  # fmt: skip
         results = []
         for n in sorted(args.pages):
-            pages, mixed = recombined(real, n)
             folder = work / f"n{n}"
             shutil.rmtree(folder, ignore_errors=True)
-            result = {**run_once(pages, folder, args.workers), "recombined_pages": mixed}
+            result = run_once(real, n, folder, args.workers)
             results.append(result)
             print(json.dumps(result), flush=True)
             if not args.keep:
