@@ -76,10 +76,18 @@ from warcio.warcwriter import WARCWriter
 from leam.corpus.languages import EU24
 from leam.filters.blocklist import UT1_ASSET, datatrove_asset
 from leam.pipelines.presets import presets_dir
-from tests.sample_warc import SamplePage, iter_chunks, render_html, sample_pages, write_response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup_scaling import peak_rss  # bench/ is a folder of scripts, not a package
+# tests/ holds the sample pages; bench/ is a folder of scripts, not a package
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
+from dedup_scaling import peak_rss  # noqa: E402
+
+from tests.sample_warc import (  # noqa: E402
+    SamplePage,
+    iter_chunks,
+    render_html,
+    sample_pages,
+    write_response,
+)
 
 LEAM = str(Path(sys.executable).parent / "leam")
 OTHERS = ("ru", "zh", "ja", "ar", "tr", "vi", "uk", "sr", "bs")  # non-EU share of a crawl

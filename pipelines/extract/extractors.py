@@ -22,9 +22,10 @@ import trafilatura
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_title
-from trafilatura.utils import load_html, normalize_unicode
+from trafilatura.utils import normalize_unicode
 
 from leam.pipelines.extract import lazy_fallback
+from leam.pipelines.extract.parse import parse_html
 
 ExtractorName = Literal["trafilatura", "resiliparse"]
 # trafilatura's readability/jusText fallback: on, off, or "auto": run only where it can
@@ -42,7 +43,7 @@ class Extracted:
 class Extractor(Protocol):
     def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
         """None when the HTML cannot be parsed at all. `tree`: the page already parsed by
-        trafilatura's load_html (a check before extraction did), so it is not parsed again."""
+        `parse.parse_html` (a check before extraction did), so it is not parsed again."""
         ...
 
 
@@ -68,7 +69,7 @@ class Trafilatura:
         }
 
     def __call__(self, html: str, url: str, tree: HtmlElement | None = None) -> Extracted | None:
-        tree = load_html(html) if tree is None else tree
+        tree = parse_html(html) if tree is None else tree
         if tree is None:
             return None
         # Title and date only, not trafilatura's full metadata pass (author, site name,

@@ -54,7 +54,6 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 from pydantic import Field
-from trafilatura.utils import load_html
 
 from leam.corpus.inputfile import input_size
 from leam.corpus.schema import doc_id, empty_doc
@@ -69,6 +68,7 @@ from leam.pipelines.extract.extractors import (
     Resiliparse,
     Trafilatura,
 )
+from leam.pipelines.extract.parse import parse_html
 from leam.pipelines.extract.survival import FILTER_ID, SurvivalParams, SurvivalPrecheck
 from leam.pipelines.extract.warc import Damaged, OtherRecord, Record, iter_records
 from leam.pipelines.filter import FilterStage, FilterStageParams
@@ -271,7 +271,7 @@ class ExtractStage(BaseStage):
             with _time_limit(self.params.timeout_s):
                 tree = None
                 if self._survival is not None:
-                    tree = load_html(html)  # parsed once: the extractor gets the same tree
+                    tree = parse_html(html)  # parsed once: the extractor gets the same tree
                     if tree is not None and self._turned_away(tree, doc, ctx):
                         return _PREFILTERED, ""
                 result = self._extract(html, rec.url, tree)
