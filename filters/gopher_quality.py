@@ -33,6 +33,8 @@ from leam.filters.base import (
 )
 from leam.filters.text import WordSplit, count_numbers, stop_words, word_splitter, words
 
+_KNOWN_WORDS = 500_000  # words whose letter test is kept, per filter instance
+
 
 class GopherQualityParams(FilterParams):
     min_words: int | None = Field(50, ge=0, description="fewer words: not a document")
@@ -70,6 +72,7 @@ class GopherQuality:
         self.stop_words = stop_words(lang) if given is None else frozenset(given)
         if params.stop_words_ignore_case:
             self.stop_words = frozenset(w.lower() for w in self.stop_words)
+        self._lettered: dict[str, bool] = {}  # word -> holds a letter; words recur across texts
 
     def score(self, doc: Doc) -> Signals:
         text = doc.get("text") or ""
@@ -104,9 +107,22 @@ class GopherQuality:
             "ellipsis_ratio": (text.count("...") + text.count("…")) / n if n else 0.0,
             "bullet_lines_ratio": sum(s.startswith(("•", "-")) for s in stripped) / len(lines),
             "ellipsis_lines_ratio": sum(s.endswith(("...", "…")) for s in stripped) / len(lines),
-            "alpha_words_ratio": sum(not _no_letter(w) for w in tokens) / n if n else 0.0,
+            "alpha_words_ratio": self._lettered_words(tokens) / n if n else 0.0,
             "stop_words": float(len(self._stop_words_in(tokens))),
         }
+
+    def _lettered_words(self, tokens: list[str]) -> int:
+        """How many tokens hold a letter: one dict look-up a token, the test once a word."""
+        known = self._lettered
+        if len(known) > _KNOWN_WORDS:
+            known.clear()
+        try:
+            return sum(map(known.__getitem__, tokens))
+        except KeyError:
+            for word in tokens:
+                if word not in known:
+                    known[word] = not _no_letter(word)
+            return sum(map(known.__getitem__, tokens))
 
     def counted_words(self, text: str) -> tuple[int, frozenset[str]]:
         """(the `words` signal, the stop words behind the `stop_words` signal) of a text.

@@ -5,8 +5,8 @@ characters of the whole text, as in the paper and in datatrove's implementation,
 semantics these follow exactly (tests/filters/test_datatrove_agreement.py checks it). The
 n-gram statistics run on 64-bit n-gram hashes with numpy instead of joined strings: the
 same answer (up to hash collisions) for a fraction of the cost, and the greedy
-duplicate-n-gram scan only runs when the text has a repeated 5-gram at all (a repeated
-n-gram for n > 5 contains one).
+duplicate-n-gram scan visits only the positions of repeated n-grams, found for each size
+among those of the size below (a repeated n-gram starts with a repeated shorter one).
 """
 
 from __future__ import annotations
@@ -95,24 +95,37 @@ def top_ngram_chars(keys: np.ndarray, lengths: np.ndarray, n: int, min_count: in
     return (int(lengths[start : start + n].sum()) + n - 1) * top
 
 
-def has_repeat(keys: np.ndarray) -> bool:
-    ordered = np.sort(keys)
-    return bool((ordered[1:] == ordered[:-1]).any())
+def repeated_positions(keys: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+    """Ascending positions of the n-grams that occur more than once. `among`: the positions
+    of the repeated m-grams for some m < n; a repeated n-gram starts with a repeated
+    m-gram, so only those positions are compared (in long texts a small share)."""
+    at = np.arange(len(keys)) if among is None else among[among < len(keys)]
+    sub = keys[at]
+    order = np.argsort(sub)
+    same = sub[order[1:]] == sub[order[:-1]]
+    repeated = np.zeros(len(at), dtype=bool)
+    repeated[order[1:][same]] = True
+    repeated[order[:-1][same]] = True
+    return at[repeated]
 
 
-def dup_ngram_chars(keys: np.ndarray, lengths: np.ndarray, n: int) -> int:
+def dup_ngram_chars(keys: np.ndarray, ends: list[int], n: int, positions: np.ndarray) -> int:
     """Characters of n-grams (joined without spaces) seen before, scanning left to right and
-    jumping past each repeat, so that overlapping repeats are not counted twice."""
-    seq = keys.tolist()
+    jumping past each repeat, so that overlapping repeats are not counted twice.
+
+    `positions`: `repeated_positions(keys)`. An n-gram that occurs once is never "seen
+    before" and never starts a jump, so the scan visits only the others, with the outcome
+    of visiting every position. `ends[i]`: the characters of words [0, i)."""
     seen: set[int] = set()
-    repeated, i = 0, 0
-    while i < len(seq):
-        if seq[i] in seen:
-            repeated += int(lengths[i : i + n].sum())
-            i += n
+    repeated, resume = 0, 0
+    for i, key in zip(positions.tolist(), keys[positions].tolist(), strict=True):
+        if i < resume:  # inside the last repeat: jumped over
+            continue
+        if key in seen:
+            repeated += ends[i + n] - ends[i]
+            resume = i + n
         else:
-            seen.add(seq[i])
-            i += 1
+            seen.add(key)
     return repeated
 
 
@@ -151,11 +164,13 @@ class GopherRepetition:
         for n in p.max_top_ngram_char_frac:
             chars = top_ngram_chars(keys[n], lengths, n, p.min_top_ngram_count) if n in keys else 0
             s[f"top_{n}gram_char_frac"] = chars / size
-        # No repeated n-gram of the smallest size: none of any larger size either.
-        any_repeat = bool(dup_ns) and has_repeat(keys[dup_ns[0]])
+        ends = np.concatenate(([0], np.cumsum(lengths))).tolist()
+        dup_chars, positions = {}, None
+        for n in dup_ns:  # ascending: each size compares only where the last one repeats
+            positions = repeated_positions(keys[n], positions)
+            dup_chars[n] = dup_ngram_chars(keys[n], ends, n, positions)
         for n in p.max_dup_ngram_char_frac:
-            chars = dup_ngram_chars(keys[n], lengths, n) if any_repeat and n in keys else 0
-            s[f"dup_{n}gram_char_frac"] = chars / size
+            s[f"dup_{n}gram_char_frac"] = dup_chars.get(n, 0) / size
         return s
 
     def decide(self, s: Signals) -> Verdict:

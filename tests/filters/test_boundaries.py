@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leam.filters.banned_words import BannedWords, BannedWordsParams
 from leam.filters.base import Drop, Keep, above, below, first_drop
@@ -363,6 +365,18 @@ def test_repetition_signals_equal_the_reference(text: str):
         assert got.keys() == expected.keys()
         for key, value in expected.items():
             assert got[key] == pytest.approx(value), key
+
+
+# Few distinct words and line breaks: texts full of repeats, overlapping and not, and of
+# n-grams whose first occurrence falls inside an earlier repeat (the scan jumps over it).
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "bb a", "\n", "\n\n", "d"]), max_size=160))
+def test_repetition_signals_equal_the_reference_on_generated_texts(parts: list[str]):
+    text = " ".join(parts)
+    p = GopherRepetitionParams(max_dup_ngram_char_frac={2: 0.1, 3: 0.1, 5: 0.1, 7: 0.1})
+    got = GopherRepetition(p, "en").score({"text": text})
+    for key, value in _reference_repetition(text, p).items():
+        assert got[key] == pytest.approx(value), key
 
 
 def test_c4_counts_every_removed_line_and_rewrites_the_text_it_is_given():
