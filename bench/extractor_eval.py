@@ -2,6 +2,7 @@
 
     python bench/extractor_eval.py                    # fetches trafilatura 0.9.3 from PyPI
     python bench/extractor_eval.py --pages DIR --passes 5
+    python bench/extractor_eval.py --warc debian-docs.warc.gz   # and a WARC file's pages
 
 Pages: the 81 of trafilatura's evaluation pages that its 0.9.3 source distribution ships
 (tests/cache/, fetched with `pip download`, or --pages), scored against adbar/trafilatura's
@@ -27,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/ holds the page sets (bench/ is a folder of scripts)
 
+from trafilatura.utils import load_html  # noqa: E402
+
 from leam.pipelines.extract import lazy_fallback  # noqa: E402
 from leam.pipelines.extract.decode import decode_html  # noqa: E402
 from leam.pipelines.extract.stage import ExtractParams, build_extractor  # noqa: E402
@@ -41,6 +44,7 @@ SETTINGS = {
     "resiliparse": {"extractor": "resiliparse"},
 }
 DEBIAN = ROOT / "tests" / "data" / "realpages" / "pages.tar.xz"
+OLD_FAST = "fast, trafilatura's load_html parse (eu24 before)"
 
 
 def _available(params: dict) -> bool:
@@ -102,7 +106,7 @@ def readability_share(pages: list[tuple[str, str]]) -> float:
     from trafilatura.external import try_readability
     from trafilatura.htmlprocessing import prune_unwanted_nodes
     from trafilatura.settings import Extractor
-    from trafilatura.utils import load_html, trim
+    from trafilatura.utils import trim
     from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
     worst = 0.0
@@ -128,6 +132,11 @@ def main() -> None:
         help="also run auto with these MIN_PAGE_SHARE values (comma-separated, e.g. 0.3,0.1): "
         "lower values run the fallback on fewer pages, no longer with the bound's guarantee",
     )  # fmt: skip
+    parser.add_argument(
+        "--warc", type=Path,
+        help="also a WARC file's pages (no timing): auto's text against the reference's, and "
+        "readability's length against the gate's page measure",
+    )  # fmt: skip
     args = parser.parse_args()
     truth = load_truth()
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,6 +150,10 @@ def main() -> None:
         for name, params in SETTINGS.items()
         if _available(params)
     }
+    # fast mode on trafilatura's own parse (lxml.html's Python element lookup): the eu24
+    # extraction before it took `fallback: auto` and the parse of pipelines/extract/parse.py
+    fast = extractors["fast (no fallback)"]
+    extractors[OLD_FAST] = lambda html, url: fast(html, url, load_html(html))
     texts, cpu = run(extractors, pages, args.passes)
     ref = texts[REFERENCE]
     ref_f1 = sum((score(t, p) for t, p in zip(ref, truth, strict=True)), Counts()).f1()
@@ -159,7 +172,7 @@ def main() -> None:
     print(f"auto ran the fallback on {fallback_runs(pages)} of {len(pages)} pages")
 
     debian = [(html, page.url) for page, html in read_debian(DEBIAN)]
-    chosen = {k: extractors[k] for k in list(extractors)[:3]}
+    chosen = {k: extractors[k] for k in [*list(extractors)[:3], OLD_FAST]}
     d_texts, d_cpu = run(chosen, debian, args.passes)
     print(f"\n{len(debian)} Debian documentation pages (tests/data/realpages, no ground truth)")
     print("| setting | CPU ms/page | same text as reference |")
@@ -170,8 +183,34 @@ def main() -> None:
     print(f"auto ran the fallback on {fallback_runs(debian)} of {len(debian)} pages")
     share = max(readability_share(pages), readability_share(debian))
     print(f"readability's text, at most {share:.3f} of the page text the gate measures (both sets)")
+    if args.warc:
+        same_on_warc(args.warc, extractors)
     if args.gate_shares:
         sweep(truth, pages, debian, [float(x) for x in args.gate_shares.split(",")], args.passes)
+
+
+def same_on_warc(path: Path, extractors: dict) -> None:
+    """Every response of a WARC file: auto's text against the reference's; readability's text
+    length against the page measure `auto`'s gate assumes bounds it (pages above 1 listed)."""
+    from leam.pipelines.extract.warc import Record, iter_records
+
+    pages = [
+        (decode_html(r.payload, r.content_type)[0], r.url)
+        for r in iter_records(str(path), 5_000_000)
+        if isinstance(r, Record) and r.payload
+    ]
+    auto = extractors["auto (fallback where it can change the text)"]
+    full = extractors[REFERENCE]
+    same = 0
+    for html, url in pages:
+        a, b = auto(html, url), full(html, url)
+        same += (a.text if a else None) == (b.text if b else None)
+    over = [(url, share) for html, url in pages if (share := readability_share([(html, url)])) > 1]
+    print(f"\n{path.name}: {len(pages)} pages; auto's text equal to the reference's on {same}")
+    print(f"auto ran the fallback on {fallback_runs(pages)} of them")
+    print(f"readability's text longer than the gate's page measure on {len(over)} pages:")
+    for url, share in over:
+        print(f"  {share:.4f} {url}")
 
 
 def sweep(truth, pages, debian, shares: list[float], passes: int) -> None:
