@@ -4,7 +4,7 @@ trafilatura is what FineWeb and most corpora use, and the best-measured extracto
 most of a pipeline's CPU (about 13 ms a page of 50 KB). Its `fallback` (on by default, as in
 datatrove) runs readability and jusText on every page and keeps their text when trafilatura's
 own looks deficient; without it extraction costs half. `fallback: auto` runs it only where
-it can change the text (lazy_fallback.py): the same text, for 12-15 % more than without
+it can change the text (lazy_fallback.py): the same text, for 11-24 % more than without
 it. resiliparse (Chatnoir's extractor, a C++ DOM with main-content rules) is about 20 times
 faster than trafilatura; `bench/extractor_quality.py` and `bench/extractor_eval.py` measure
 how its text and the kept set differ, so that users choose knowingly. It finds no dates:
