@@ -14,9 +14,8 @@ import argparse
 import time
 from collections import Counter
 
-from trafilatura.utils import load_html
-
 from leam.pipelines.extract.decode import decode_html
+from leam.pipelines.extract.parse import parse_html
 from leam.pipelines.extract.stage import ExtractStage
 from leam.pipelines.extract.survival import SurvivalPrecheck
 from leam.pipelines.extract.warc import Record, iter_records
@@ -54,7 +53,7 @@ def main() -> None:
             continue
         html, _ = decode_html(rec.payload, rec.content_type)
         step("decode")
-        tree = load_html(html)
+        tree = parse_html(html)
         step("parse (once)")
         if check is not None:
             turned_away = check.cannot_survive(tree) is not None
